@@ -1,0 +1,148 @@
+"""MkDocs hooks: generated figures, notebooks under i18n, figure markup.
+
+* ``on_pre_build``: build the figures (cached) into ``.cache/figures``.
+* ``on_files`` (after mkdocs-static-i18n, priority -100): add the figures as site
+  files and re-wrap notebooks that i18n turned back into static files.
+* ``on_page_markdown``: expand ``![alt](fig:name)`` into the light and dark
+  images with intrinsic size and lazy loading; an unknown name fails the build.
+"""
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+import sys
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts import figures  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.dlnotes")
+FIG_DEST = "assets/figures"
+FIG_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[a-z0-9-]+)\)(?P<attrs>\{[^}]*\})?")
+_built: dict[str, float] | None = None
+
+
+GLOSSARY = ROOT / "scripts" / "glossary.tsv"
+JIEBA_DICT = ROOT / ".cache" / "jieba-user-dict.txt"
+
+
+def read_glossary() -> list[tuple[str, str, str]]:
+    """(english, chinese, page) rows of scripts/glossary.tsv, the one source of the glossary."""
+    rows = []
+    for n, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) not in (2, 3) or not all(c.strip() for c in cells[:2]):
+            raise SystemExit(f"{GLOSSARY}:{n}: expected 'english<TAB>chinese[<TAB>page]'")
+        rows.append((cells[0].strip(), cells[1].strip(), cells[2].strip() if len(cells) == 3 else ""))
+    return rows
+
+
+def on_config(config):
+    # Teach jieba the domain terms so 感受野 or 随机失活 stay whole in the search index.
+    import jieba
+
+    JIEBA_DICT.parent.mkdir(parents=True, exist_ok=True)
+    words = sorted({zh for _, zh, _ in read_glossary()})
+    text = "".join(f"{w} 100000 n\n" for w in words)
+    if not JIEBA_DICT.exists() or JIEBA_DICT.read_text(encoding="utf-8") != text:
+        JIEBA_DICT.write_text(text, encoding="utf-8")
+    jieba.setLogLevel(logging.WARNING)
+    jieba.load_userdict(str(JIEBA_DICT))
+    return config
+
+
+def on_pre_build(config):
+    # i18n runs one build per language in this process: draw the figures once.
+    global _built
+    if _built is None:
+        _built = figures.build(log=log.info)
+    _keep_notebook_cache(config)
+
+
+def _keep_notebook_cache(config):
+    """Stop mkdocs-jupyter from evicting the other language's cached notebooks.
+
+    It evicts every cache file not used in *this* build; under i18n the English
+    build would evict the Chinese notebooks (and vice versa), so each build ran
+    them again. ``make clean`` drops the cache when it should go.
+    """
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is not None:
+        class KeepAll(set):
+            def __contains__(self, item):
+                return True
+        plugin._used_cache_paths = KeepAll()
+
+
+@event_priority(-110)
+def on_files(files, config):
+    for name in figures.REGISTRY:
+        for path in figures.output_paths(name).values():
+            files.append(File.generated(config, f"{FIG_DEST}/{path.name}", abs_src_path=str(path)))
+    _rewrap_notebooks(files, config)
+    return files
+
+
+def _rewrap_notebooks(files, config):
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None:
+        return
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    for f in list(files):
+        if isinstance(f, NotebookFile) or not f.src_uri.endswith(".ipynb") or not plugin.should_include(f):
+            continue
+        # Keep i18n's destination; it is already the page's (zh/x/dropout-lab/index.html)
+        # when i18n copied it from mkdocs-jupyter's wrapper, else derive it from the .ipynb.
+        if f.dest_uri.endswith(".ipynb"):
+            stem = f.dest_uri[: -len(".ipynb")]
+            f.dest_uri = posixpath.join(stem, "index.html") if config.use_directory_urls else stem + ".html"
+            f.url = (stem + "/") if config.use_directory_urls else stem + ".html"
+        nb = NotebookFile.__new__(NotebookFile)
+        nb.file = f
+        nb.dest_path = f.dest_uri
+        nb.abs_dest_path = str(Path(config.site_dir) / f.dest_uri)
+        nb.url = f.url
+        files.remove(f)
+        files.append(nb)
+
+
+def on_page_markdown(markdown, page, config, files):
+    if "<!-- glossary -->" in markdown:
+        markdown = markdown.replace("<!-- glossary -->", _glossary_table(page))
+    return FIG_RE.sub(lambda m: _figure_markup(m, page), markdown)
+
+
+def _glossary_table(page) -> str:
+    zh = page.file.src_uri.startswith("zh/")
+    head = "| 中文 | English | 页面 |\n|---|---|---|\n" if zh else "| English | 中文 | page |\n|---|---|---|\n"
+    rows = sorted(read_glossary(), key=lambda r: r[0].lower())
+    lines = []
+    for en, cn, target in rows:
+        link = f"[{target.removesuffix('.md')}]({target})" if target else ""
+        lines.append(f"| {cn} | {en} | {link} |" if zh else f"| {en} | {cn} | {link} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def _figure_markup(m, page) -> str:
+    name, alt = m["name"], m["alt"].strip()
+    if name not in figures.REGISTRY:
+        raise SystemExit(f"{page.file.src_uri}: unknown figure 'fig:{name}'")
+    if not alt:
+        raise SystemExit(f"{page.file.src_uri}: figure 'fig:{name}' has no alt text")
+    rel = posixpath.relpath(FIG_DEST, posixpath.dirname(page.file.src_uri) or ".")
+    out = []
+    for scheme, path in figures.output_paths(name).items():
+        w, h = figures.png_size(path)
+        out.append(f'![{alt}]({rel}/{path.name}#only-{scheme})'
+                   f'{{ width="{w}" height="{h}" loading="lazy" decoding="async" }}')
+    return " ".join(out)
