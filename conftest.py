@@ -1,0 +1,189 @@
+"""Collect every ``>>>`` block on the site's pages as a doctest.
+
+Each fenced block in ``docs/**/*.md`` whose first line starts with ``>>>`` is
+one test; blocks of one page share a namespace, in page order, so a page can
+build on its earlier examples. What the reader sees printed is what ran.
+"""
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+DOCS = ROOT / "docs"
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+                   re.M | re.S)
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+def doctest_blocks(text: str):
+    """(line number, source) of each fenced block that starts with '>>>'."""
+    for m in FENCE.finditer(text):
+        body = m["body"]
+        indent = m["indent"]
+        lines = [ln[len(indent):] if ln.startswith(indent) else ln for ln in body.splitlines()]
+        if lines and lines[0].lstrip().startswith(">>>"):
+            yield text.count("\n", 0, m.start()) + 2, "\n".join(lines) + "\n"
+
+
+def pytest_collect_file(parent, file_path):
+    if file_path.suffix == ".md" and DOCS in file_path.parents:
+        text = file_path.read_text(encoding="utf-8")
+        if ">>>" in text:
+            return MarkdownDoctestFile.from_parent(parent, path=file_path)
+    return None
+
+
+class MarkdownDoctestFile(pytest.File):
+    def collect(self):
+        text = self.path.read_text(encoding="utf-8")
+        globs: dict = {}
+        for line, source in doctest_blocks(text):
+            yield MarkdownDoctestItem.from_parent(self, name=f"line {line}", source=source,
+                                                  line=line, globs=globs)
+
+
+class MarkdownDoctestItem(pytest.Item):
+    def __init__(self, *, source, line, globs, **kw):
+        super().__init__(**kw)
+        self.source, self.line, self.globs = source, line, globs
+
+    def runtest(self):
+        parser = doctest.DocTestParser()
+        test = parser.get_doctest(self.source, self.globs, str(self.path), str(self.path), self.line)
+        runner = doctest.DocTestRunner(optionflags=FLAGS)
+        out: list[str] = []
+        runner.run(test, out=out.append, clear_globs=False)
+        if runner.failures:
+            raise DocFailure("".join(out))
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, DocFailure):
+            return f"{self.path}:{self.line}: doctest failed\n{excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, self.line, f"doctest {self.path.name}:{self.line}"
+
+
+class DocFailure(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# The built site, served on 127.0.0.1, and a browser (shared by site and browser tests).
+# ---------------------------------------------------------------------------
+import functools  # noqa: E402
+import http.server  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+
+import yaml  # noqa: E402
+
+SITE_DIR = ROOT / ".cache" / "test-site"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def site_path_prefix() -> str:
+    """The path part of site_url, e.g. '/dl-interview-notes/'."""
+    from urllib.parse import urlparse
+
+    class Loader(yaml.SafeLoader):
+        pass
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *a: None)
+    cfg = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    path = urlparse(cfg["site_url"]).path
+    return path if path.endswith("/") else path + "/"
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """Build the site once per test session with --strict; return its directory.
+
+    Set DLNOTES_SITE to reuse a site already built from this checkout.
+    """
+    if os.environ.get("DLNOTES_SITE"):
+        return Path(os.environ["DLNOTES_SITE"])
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(SITE_DIR)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+    (SITE_DIR / ".build-log").write_text(proc.stderr, encoding="utf-8")
+    return SITE_DIR
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """Serve the built site on 127.0.0.1 under the site_url path; yield the base URL."""
+    prefix = site_path_prefix()
+    root = built_site.parent / "serve-root"
+    if root.exists():
+        shutil.rmtree(root)
+    mount = root / prefix.strip("/")
+    mount.parent.mkdir(parents=True, exist_ok=True)
+    mount.symlink_to(built_site, target_is_directory=True)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    handler = functools.partial(Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}{prefix}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("!!! Debian chromium is not installed: BROWSER TESTS DID NOT RUN "
+                    "(apt-get install chromium; .ci/run installs it) !!!")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page_factory(browser, site_url):
+    """new_page(path, scheme='light', width=1280) -> (page, problems).
+
+    ``problems`` collects console errors, page errors and every request that
+    leaves 127.0.0.1; tests assert it stays empty.
+    """
+    contexts = []
+
+    def new_page(path="", scheme="light", width=1280, height=900):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+        def check_request(route):
+            url = route.request.url
+            if url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+                route.continue_()
+            else:
+                problems.append(f"request left 127.0.0.1: {url}")
+                route.abort()
+        page.route("**/*", check_request)
+        page.goto(site_url + path)
+        return page, problems
+
+    yield new_page
+    for ctx in contexts:
+        ctx.close()
