@@ -51,7 +51,10 @@ def on_config(config):
     import jieba
 
     JIEBA_DICT.parent.mkdir(parents=True, exist_ok=True)
-    words = sorted({zh for _, zh, _ in read_glossary()})
+    terms = {zh for _, zh, _ in read_glossary()}
+    # A compound that contains another term (倒置随机失活 ⊃ 随机失活) stays out of the dictionary,
+    # so it is split and a search for the shorter term still matches it.
+    words = sorted(t for t in terms if not any(o != t and o in t for o in terms))
     text = "".join(f"{w} 100000 n\n" for w in words)
     if not JIEBA_DICT.exists() or JIEBA_DICT.read_text(encoding="utf-8") != text:
         JIEBA_DICT.write_text(text, encoding="utf-8")

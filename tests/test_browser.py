@@ -1,0 +1,102 @@
+"""Browser tests: Playwright driving Debian's chromium against the built site on 127.0.0.1.
+
+Every test asserts that ``problems`` (console errors, page errors, requests that
+leave 127.0.0.1) stays empty.
+"""
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def search(page, query):
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")                       # CJK text typed via fill fires no keyup: nudge the search
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    return [a.get_attribute("href") for a in page.locator(".md-search-result__item > a").all()]
+
+
+@pytest.mark.parametrize("path", ["", "zh/", "training/dropout/", "zh/training/dropout/",
+                                  "training/dropout-lab/", "zh/training/dropout-lab/",
+                                  "glossary/", "zh/glossary/", "attribution/", "zh/attribution/"])
+def test_pages_load_without_errors_or_foreign_requests(page_factory, path):
+    page, problems = page_factory(path)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").count() >= 1
+    assert not problems, problems
+
+
+def test_search_finds_dropout_in_english(page_factory, site_url):
+    page, problems = page_factory("")
+    hrefs = search(page, "inverted dropout")
+    assert hrefs and re.search(r"training/dropout/(\?[^#]*)?(#.*)?$", hrefs[0]) and "/zh/" not in hrefs[0], hrefs
+    assert not problems, problems
+
+
+def test_search_finds_dropout_in_chinese(page_factory):
+    page, problems = page_factory("zh/")
+    hrefs = search(page, "随机失活")
+    assert hrefs and re.search(r"zh/training/dropout/(\?[^#]*)?(#.*)?$", hrefs[0]), hrefs
+    assert not problems, problems
+
+
+def test_language_switch_lands_on_the_twin_page(page_factory, site_url):
+    page, problems = page_factory("training/dropout/")
+    page.locator(".md-header__option .md-select").first.hover()
+    page.locator('a.md-select__link[hreflang="zh"]').click()
+    page.wait_for_url(re.compile(r".*/zh/training/dropout/$"))
+    assert "随机失活" in page.locator("h1").inner_text()
+    page.locator(".md-header__option .md-select").first.hover()
+    page.locator('a.md-select__link[hreflang="en"]').click()
+    page.wait_for_url(site_url + "training/dropout/")
+    assert not problems, problems
+
+
+def test_dark_mode_toggle_switches_scheme_and_figures(page_factory):
+    page, problems = page_factory("training/dropout/", scheme="light")
+    body = page.locator("body")
+    start = body.get_attribute("data-md-color-scheme")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    new = body.get_attribute("data-md-color-scheme")
+    assert {start, new} == {"default", "slate"}, (start, new)
+    # The figure variant for the active scheme is the visible one.
+    page.evaluate("document.querySelector('img[src*=\"#only-\"]').scrollIntoView()")
+    visible = page.locator('img[src*="assets/figures/"]:visible').first.get_attribute("src")
+    expected = "#only-dark" if new == "slate" else "#only-light"
+    assert visible.endswith(expected), visible
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("path", ["training/dropout/", "zh/training/dropout/"])
+def test_math_renders_with_katex(page_factory, path):
+    page, problems = page_factory(path)
+    page.wait_for_selector(".katex")
+    assert page.locator(".katex").count() >= 20
+    raw = page.evaluate("""() => [...document.querySelectorAll('.arithmatex')]
+        .filter(el => !el.querySelector('.katex')).map(el => el.textContent)""")
+    assert raw == [], f"unrendered math: {raw[:3]}"
+    assert page.locator(".katex-error").count() == 0
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("path", ["training/dropout-lab/", "zh/training/dropout-lab/"])
+def test_notebook_page_renders_with_output_and_download(page_factory, path):
+    page, problems = page_factory(path)
+    assert page.locator(".jp-Notebook, .jupyter-wrapper").count() >= 1
+    assert page.locator(".jp-OutputArea-output img").count() >= 1, "the lab's plot is missing"
+    link = page.locator("a.dl-download-nb")
+    assert link.get_attribute("href").endswith(".ipynb")
+    resp = page.request.get(page.url + link.get_attribute("href"))
+    assert resp.ok and '"cells"' in resp.text()
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("path", ["training/dropout/", "zh/training/dropout/", "", "zh/"])
+def test_phone_width_has_no_horizontal_page_scroll(page_factory, path):
+    page, problems = page_factory(path, width=390, height=844)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the phone screen"
+    assert not problems, problems

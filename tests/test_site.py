@@ -1,0 +1,185 @@
+"""Checks on the built site: strict build, links and anchors, images, no third-party
+requests, no raw TeX, notebooks as pages, search index, figure determinism."""
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from scripts import figures
+from conftest import site_path_prefix
+from tests.pages import LANGS, page_files
+
+pytestmark = pytest.mark.site
+
+
+class Doc(HTMLParser):
+    """Collects tags with attributes, element ids and text outside math/code."""
+
+    SKIP = {"script", "style", "code", "pre"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.ids, self.text = [], set(), []
+        self._stack = []          # open elements that hide their text from the raw-TeX check
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "name" in a:
+            self.ids.add(a["name"])
+        hidden = tag in self.SKIP or "arithmatex" in (a.get("class") or "")
+        if tag not in ("img", "br", "hr", "meta", "link", "input", "source", "wbr"):
+            self._stack.append(hidden)
+
+    def handle_endtag(self, tag):
+        if tag not in ("img", "br", "hr", "meta", "link", "input", "source", "wbr") and self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        if not any(self._stack):
+            self.text.append(data)
+
+
+_cache: dict = {}
+
+
+def parse(path: Path) -> Doc:
+    if path not in _cache:
+        d = Doc()
+        d.feed(path.read_text(encoding="utf-8"))
+        _cache[path] = d
+    return _cache[path]
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html"))
+
+
+def test_strict_build_has_no_warnings(built_site):
+    log = (built_site / ".build-log").read_text(encoding="utf-8")
+    bad = [ln for ln in log.splitlines() if re.match(r"(WARNING|ERROR)\b", ln)]
+    assert not bad, "\n".join(bad)
+
+
+def test_every_page_is_built_in_both_languages(built_site):
+    for lang in LANGS:
+        prefix = built_site if lang == "en" else built_site / lang
+        for path in page_files(lang):
+            stem = path.rsplit(".", 1)[0]
+            out = prefix / ("index.html" if stem == "index" else f"{stem}/index.html")
+            assert out.exists(), f"{lang}/{path} was not built to {out}"
+
+
+def test_internal_links_and_anchors_resolve(built_site):
+    problems = []
+    for page in html_pages(built_site):
+        doc = parse(page)
+        for tag, a in doc.tags:
+            href = a.get("href") if tag in ("a", "link") else a.get("src") if tag in ("img", "script") else None
+            if not href or href.startswith(("http://", "https://", "mailto:", "data:", "javascript:")):
+                continue
+            parts = urlsplit(href)
+            path = unquote(parts.path)
+            if path.startswith("/"):                     # root-absolute (404.html uses these)
+                prefix = site_path_prefix()
+                assert path.startswith(prefix), f"{page}: {href} is outside the site path {prefix}"
+                target = built_site / path[len(prefix):]
+            else:
+                target = page if not path else (page.parent / path).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                problems.append(f"{page.relative_to(built_site)}: broken link {href}")
+                continue
+            frag = unquote(parts.fragment)
+            if frag and target.suffix == ".html" and not frag.startswith(("only-", ":~:")):
+                if frag not in parse(target).ids:
+                    problems.append(f"{page.relative_to(built_site)}: missing anchor {href}")
+    assert not problems, "\n".join(problems[:50])
+
+
+def test_images_have_alt_size_and_lazy_loading(built_site):
+    problems = []
+    for page in html_pages(built_site):
+        for tag, a in parse(page).tags:
+            if tag != "img":
+                continue
+            where = f"{page.relative_to(built_site)}: {a.get('src')}"
+            if not (a.get("alt") or "").strip():
+                problems.append(f"{where} has no alt text")
+            if "assets/figures/" in (a.get("src") or ""):
+                if not (a.get("width") and a.get("height")):
+                    problems.append(f"{where} has no width/height")
+                if a.get("loading") != "lazy":
+                    problems.append(f"{where} is not lazy-loaded")
+    assert not problems, "\n".join(problems[:50])
+
+
+LOADING = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("audio", "src"),
+           ("video", "src"), ("embed", "src"), ("object", "data")}
+
+
+def test_nothing_loads_from_another_origin(built_site):
+    problems = []
+    for page in html_pages(built_site):
+        for tag, a in parse(page).tags:
+            urls = [a.get(attr) for t, attr in LOADING if t == tag]
+            if tag == "link" and set((a.get("rel") or "").split()) & {"stylesheet", "icon", "preload",
+                                                                       "modulepreload", "manifest", "prefetch"}:
+                urls.append(a.get("href"))
+            for url in filter(None, urls):
+                if re.match(r"^(https?:)?//", url):
+                    problems.append(f"{page.relative_to(built_site)}: <{tag}> loads {url}")
+    for css in built_site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", css.read_text(encoding="utf-8")):
+            problems.append(f"{css.relative_to(built_site)}: url({url})")
+    for js in (built_site / "assets" / "js").rglob("*.js"):
+        if re.search(r"\bfetch\(\s*['\"]https?://|https?://(?!127\.0\.0\.1)[a-z]", js.read_text(encoding="utf-8")):
+            problems.append(f"{js.relative_to(built_site)} references another origin")
+    assert not problems, "\n".join(problems[:50])
+
+
+def test_no_raw_tex_outside_math_elements(built_site):
+    problems = []
+    for page in html_pages(built_site):
+        text = "".join(parse(page).text)
+        for m in re.finditer(r"\\\(|\\\[|\$\$|\\frac|\\mathbb", text):
+            problems.append(f"{page.relative_to(built_site)}: …{text[max(0, m.start() - 40):m.end() + 40]}…")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_notebooks_are_rendered_pages_with_a_download(built_site):
+    notebooks = [p for p in page_files("en") if p.endswith(".ipynb")]
+    assert notebooks
+    for lang in LANGS:
+        for nb in notebooks:
+            stem = nb[: -len(".ipynb")]
+            out = (built_site if lang == "en" else built_site / lang) / stem / "index.html"
+            html = out.read_text(encoding="utf-8")
+            assert "jp-Notebook" in html or "jupyter-wrapper" in html, f"{out} is not a rendered notebook"
+            assert '"cell_type"' not in html, f"{out} contains raw notebook JSON"
+            assert "jp-OutputArea" in html, f"{out} shows no executed output"
+            assert (out.parent / Path(nb).name).exists(), f"{out.parent} has no downloadable .ipynb"
+            assert f'href="{Path(nb).name}"' in html or Path(nb).name in html, "no download link"
+
+
+def test_search_index_has_both_languages_and_segmented_chinese(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locs = [d["location"] for d in index["docs"]]
+    assert any(loc.startswith("zh/") for loc in locs) and any(not loc.startswith("zh/") for loc in locs)
+    zh_text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("zh/training/dropout"))
+    assert "\u200b" in zh_text, "Chinese text is not segmented by jieba"
+    assert "\u200b随机失活\u200b" in zh_text or "随机失活\u200b" in zh_text, "the glossary term 随机失活 was split"
+
+
+def test_figures_are_byte_identical_when_redrawn(built_site, tmp_path):
+    registry = figures.load_all()
+    for name, spec in registry.items():
+        fresh = figures.render(spec, tmp_path)
+        for scheme, path in figures.output_paths(name).items():
+            assert path.read_bytes() == fresh[scheme].read_bytes(), f"{name}.{scheme} differs between builds"
