@@ -84,7 +84,6 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 
-import yaml  # noqa: E402
 
 SITE_DIR = ROOT / ".cache" / "test-site"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -96,11 +95,8 @@ def site_path_prefix() -> str:
     """The path part of site_url, e.g. '/dl-interview-notes/'."""
     from urllib.parse import urlparse
 
-    class Loader(yaml.SafeLoader):
-        pass
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *a: None)
-    cfg = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
-    path = urlparse(cfg["site_url"]).path
+    from tests.pages import mkdocs_config
+    path = urlparse(mkdocs_config()["site_url"]).path
     return path if path.endswith("/") else path + "/"
 
 

@@ -83,12 +83,25 @@ def notebook_cells(lang: str, path: str) -> list[dict]:
     return json.loads((DOCS / lang / path).read_text(encoding="utf-8"))["cells"]
 
 
-def nav_paths() -> list[str]:
-    """Every page path listed in mkdocs.yml's nav."""
+def mkdocs_config() -> dict:
+    """mkdocs.yml as plain data (!ENV resolved like MkDocs does, python tags ignored)."""
+    import os
+
     class Loader(yaml.SafeLoader):
         pass
+
+    def env(loader, node):
+        names = loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else [loader.construct_scalar(node)]
+        *keys, default = names if len(names) > 1 else (names + [None])
+        return next((os.environ[k] for k in keys if k in os.environ), default)
+    Loader.add_constructor("!ENV", env)
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *a: None)
-    cfg = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+
+
+def nav_paths() -> list[str]:
+    """Every page path listed in mkdocs.yml's nav."""
+    cfg = mkdocs_config()
     out = []
 
     def walk(node):

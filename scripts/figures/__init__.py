@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import os
 import pkgutil
 import sys
 import time
@@ -21,7 +22,9 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT_DIR = ROOT / ".cache" / "figures"
+# DLNOTES_CACHE relocates every build cache (the benchmark's cold build uses an empty one).
+CACHE_DIR = Path(os.environ.get("DLNOTES_CACHE", ROOT / ".cache"))
+OUT_DIR = CACHE_DIR / "figures"
 SCHEMES = ("light", "dark")
 
 
@@ -73,11 +76,24 @@ def figure(name: str):
     return deco
 
 
-def load_all() -> dict[str, FigureSpec]:
-    """Import every topic module in this package (each registers its figures)."""
+def load_all(reload: bool = False) -> dict[str, FigureSpec]:
+    """Import every topic module in this package (each registers its figures).
+
+    ``reload=True`` (used by ``mkdocs serve`` on every rebuild) re-imports the
+    ``dlnotes`` modules and the figure modules, so edited code is redrawn.
+    """
+    if reload:
+        REGISTRY.clear()
+        for name in sorted(n for n in sys.modules if n == "dlnotes" or n.startswith("dlnotes.")):
+            importlib.reload(sys.modules[name])
     for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+        if info.name.startswith("_"):
+            continue
+        full = f"{__name__}.{info.name}"
+        if reload and full in sys.modules:
+            importlib.reload(sys.modules[full])
+        else:
+            importlib.import_module(full)
     return REGISTRY
 
 
@@ -157,9 +173,9 @@ def _quantize(path: Path, colors: int = 192):
     pal.save(path, optimize=True)
 
 
-def build(names=None, out_dir: Path = OUT_DIR, force=False, log=print) -> dict[str, float]:
+def build(names=None, out_dir: Path = OUT_DIR, force=False, log=print, reload=False) -> dict[str, float]:
     """Build (or reuse from cache) the named figures; return seconds per figure."""
-    registry = load_all()
+    registry = load_all(reload=reload)
     names = sorted(registry) if names is None else list(names)
     unknown = [n for n in names if n not in registry]
     if unknown:

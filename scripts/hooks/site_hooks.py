@@ -26,11 +26,10 @@ from scripts import figures  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.dlnotes")
 FIG_DEST = "assets/figures"
 FIG_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[a-z0-9-]+)\)(?P<attrs>\{[^}]*\})?")
-_built: dict[str, float] | None = None
 
 
 GLOSSARY = ROOT / "scripts" / "glossary.tsv"
-JIEBA_DICT = ROOT / ".cache" / "jieba-user-dict.txt"
+JIEBA_DICT = figures.CACHE_DIR / "jieba-user-dict.txt"
 
 
 def read_glossary() -> list[tuple[str, str, str]]:
@@ -64,10 +63,9 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    # i18n runs one build per language in this process: draw the figures once.
-    global _built
-    if _built is None:
-        _built = figures.build(log=log.info)
+    # Runs once per language and on every `mkdocs serve` rebuild. Unchanged figures
+    # cost one hash each; reload=True picks up edits to dlnotes and figure code.
+    figures.build(log=log.info, reload=True)
     _keep_notebook_cache(config)
 
 

@@ -1,0 +1,49 @@
+# DL Interview Notes — `make serve` and `make test` are all a newcomer needs.
+# The virtual environment is created from requirements.lock on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test build figures bench clean lock help
+
+help:
+	@echo "make serve    live-reloading site on http://127.0.0.1:8000/dl-interview-notes/"
+	@echo "make test     every check (unit, doctests, claims, strict build, HTML, browser)"
+	@echo "make build    static site in site/ (mkdocs build --strict)"
+	@echo "make figures  draw all figures into .cache/figures (cached)"
+	@echo "make bench    build times, figure times, page weights -> BENCHMARKS.md"
+	@echo "make clean    remove site/ and .cache/ (figures, notebook outputs)"
+
+$(STAMP): requirements.lock
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	# Make `import dlnotes` work everywhere (notebook kernels included) without a build step.
+	$(PY) -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "dlnotes-repo.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+build: $(STAMP)
+	$(PY) -m mkdocs build --strict
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+figures: $(STAMP)
+	$(PY) -m scripts.figures
+
+bench: $(STAMP)
+	$(PY) -m scripts.bench
+
+clean:
+	rm -rf site .cache
+
+# Refresh the lock after changing dependencies in pyproject.toml (needs the registry).
+lock: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]' && $(PY) -m pip uninstall -y -q dlnotes
+	$(PY) -m pip freeze --exclude-editable > requirements.lock

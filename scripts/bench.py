@@ -1,0 +1,144 @@
+"""Benchmark: build times, figure times, site size, per-page weight -> BENCHMARKS.md.
+
+Run with ``make bench``. Not a test: it measures and reports against the budgets.
+Page weight is measured in headless chromium: every same-origin response a page
+loads after scrolling to the bottom (HTML, CSS, JS, fonts, images, the search
+index), raw and gzip-compressed (level 6, as a static host would serve it).
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, site_path_prefix  # noqa: E402
+from scripts import figures  # noqa: E402
+
+BUDGETS = {"warm build (s)": 10, "cold build (s)": 60}
+PAGE_BUDGET_KB = {"text": 250, "gallery": 450, "notebook": 250}   # gzip, incl. search index
+GALLERY_PAGES = ("data/augmentation/",)
+
+
+def build(dest: Path) -> float:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(dest)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"build failed:\n{proc.stderr[-3000:]}")
+    return time.perf_counter() - t0
+
+
+def serve(site: Path):
+    prefix = site_path_prefix()
+    root = Path(tempfile.mkdtemp())
+    (root / prefix.strip("/")).parent.mkdir(parents=True, exist_ok=True)
+    (root / prefix.strip("/")).symlink_to(site, target_is_directory=True)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}{prefix}"
+
+
+def page_weights(site: Path) -> list[tuple[str, int, int, str]]:
+    from playwright.sync_api import sync_playwright
+
+    pages = sorted(str(p.parent.relative_to(site)) + "/" for p in site.rglob("index.html"))
+    pages = ["" if p == "./" else p for p in pages]
+    index = (site / "search" / "search_index.json").read_bytes()
+    server, base = serve(site)
+    rows = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for path in pages:
+            ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = ctx.new_page()
+            bodies: dict[str, bytes] = {}
+
+            def on_response(resp):
+                if resp.url.startswith("http://127.0.0.1:") and resp.status == 200:
+                    try:
+                        bodies[resp.url.split("#")[0]] = resp.body()
+                    except Exception:
+                        pass
+            page.on("response", on_response)
+            page.goto(base + path, wait_until="networkidle")
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_timeout(300)
+            page.wait_for_load_state("networkidle")
+            ctx.close()
+            if not any(u.endswith("search_index.json") for u in bodies):
+                bodies["search_index.json"] = index       # fetched by the search worker
+            raw = sum(len(b) for b in bodies.values())
+            gz = sum(len(gzip.compress(b, 6, mtime=0)) for b in bodies.values())
+            html = (site / path / "index.html").read_text(encoding="utf-8")
+            kind = ("notebook" if "jp-Notebook" in html else
+                    "gallery" if path.removeprefix("zh/") in GALLERY_PAGES else "text")
+            rows.append((path or "/", raw, gz, kind))
+        browser.close()
+    server.shutdown()
+    return rows
+
+
+def main():
+    out_lines = []
+    tmp = Path(tempfile.mkdtemp(prefix="dlnotes-bench-"))
+    # A fresh, empty cache: figures, executed notebooks and the jieba dictionary all rebuild.
+    os.environ["DLNOTES_CACHE"] = str(tmp / "cache")
+    os.environ["DLNOTES_JUPYTER_CACHE"] = str(tmp / "cache" / "mkdocs-jupyter")
+    cold = build(tmp / "site-cold")
+    warm = build(tmp / "site-warm")
+    fig_times = figures.build(out_dir=tmp / "figs", force=True, log=None)
+    site = tmp / "site-warm"
+    size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    weights = page_weights(site) if Path(CHROMIUM).exists() else []
+
+    def ok(value, budget):
+        return "ok" if value <= budget else "OVER BUDGET"
+
+    out_lines += [
+        "# Benchmarks", "",
+        f"Measured by `make bench` on {time.strftime('%Y-%m-%d')} — {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}.", "",
+        "| measure | value | budget | |", "|---|---|---|---|",
+        f"| cold build (empty caches, both languages, all figures and notebooks) | {cold:.1f} s | "
+        f"{BUDGETS['cold build (s)']} s | {ok(cold, BUDGETS['cold build (s)'])} |",
+        f"| warm build | {warm:.1f} s | {BUDGETS['warm build (s)']} s | {ok(warm, BUDGETS['warm build (s)'])} |",
+        f"| figures drawn from scratch ({len(fig_times)} figures, 2 schemes each) | {sum(fig_times.values()):.1f} s | | |",
+        f"| site size on disk | {size / 1e6:.2f} MB | | |", "",
+        "## Figure build time", "", "| figure | seconds |", "|---|---|",
+    ]
+    out_lines += [f"| {n} | {t:.2f} |" for n, t in sorted(fig_times.items(), key=lambda x: -x[1])]
+    out_lines += ["", "## Page weight", "",
+                  "Everything the page loads from the site after scrolling to the end, in light mode, "
+                  "including the search index (one index serves both languages).", "",
+                  "| page | kind | raw KB | gzip KB | gzip budget KB | |", "|---|---|---|---|---|---|"]
+    for path, raw, gz, kind in weights:
+        budget = PAGE_BUDGET_KB[kind]
+        out_lines.append(f"| {path} | {kind} | {raw / 1024:.0f} | {gz / 1024:.0f} | {budget} | {ok(gz / 1024, budget)} |")
+    if not weights:
+        out_lines.append("| (chromium not installed: page weights not measured) | | | | | |")
+    text = "\n".join(out_lines) + "\n"
+    (ROOT / "BENCHMARKS.md").write_text(text, encoding="utf-8")
+    print(text)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
