@@ -118,9 +118,59 @@ def _rewrap_notebooks(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    if "<!-- topic-map -->" in markdown:
+        markdown = markdown.replace("<!-- topic-map -->", _topic_map(page, config))
     if "<!-- glossary -->" in markdown:
         markdown = markdown.replace("<!-- glossary -->", _glossary_table(page))
     return FIG_RE.sub(lambda m: _figure_markup(m, page), markdown)
+
+
+def _front_matter(path: Path) -> dict:
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        import json
+        cells = json.loads(text)["cells"]
+        first = "".join(cells[0]["source"]) if cells else ""
+        return {"title": first.lstrip("# ").split("\n")[0]}
+    if not text.startswith("---\n"):
+        return {}
+    return yaml.safe_load(text[4:text.index("\n---\n", 4)]) or {}
+
+
+def _topic_map(page, config) -> str:
+    """Cards for every nav section: each page's title and description, read from the
+    page itself in the current language, so the map lists exactly the pages that exist."""
+    lang = page.file.src_uri.split("/", 1)[0]
+    i18n = config.plugins.get("i18n")
+    names = {}
+    if i18n is not None:
+        for lc in i18n.config.languages:
+            if lc.locale == lang and lc.nav_translations:
+                names = lc.nav_translations
+    docs = Path(config.docs_dir) / lang
+    here = posixpath.dirname(page.file.src_uri.split("/", 1)[1])
+    cards = []
+    for item in config.nav:
+        if not isinstance(item, dict):
+            continue
+        (section, children), = item.items()
+        lines = []
+        for child in children:
+            path = child if isinstance(child, str) else next(iter(child.values()))
+            meta = _front_matter(docs / path)
+            link = posixpath.relpath(path, here or ".")
+            if path.endswith(".ipynb"):
+                if lines:
+                    lab = "实验" if lang == "zh" else "lab"
+                    lines[-1] += f" [{lab}]({link})" if lang != "zh" else f"（[{lab}]({link})）"
+                continue
+            colon = "：" if lang == "zh" else ": "
+            lines.append(f"[**{meta.get('title', path)}**]({link}){colon}{meta.get('description', '')}")
+        body = "\n\n    ".join(lines)
+        cards.append(f"-   **{names.get(section, section)}**\n\n    ---\n\n    {body}\n")
+    return '<div class="grid cards" markdown>\n\n' + "\n".join(cards) + "\n</div>\n"
 
 
 def _glossary_table(page) -> str:
