@@ -100,3 +100,20 @@ def test_phone_width_has_no_horizontal_page_scroll(page_factory, path):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the phone screen"
     assert not problems, problems
+
+
+@pytest.mark.parametrize("path", ["drill/", "zh/drill/"])
+def test_drill_random_question_and_tag_filter(page_factory, path):
+    page, problems = page_factory(path)
+    total = page.locator("details.question").count()
+    assert total >= 4
+    page.locator("#drill-random").click()
+    assert page.locator("details.drill-picked").count() == 1
+    tag_buttons = page.locator("#drill-tags button")
+    assert tag_buttons.count() >= 2
+    tag_buttons.nth(1).click()                            # the first real tag
+    assert tag_buttons.nth(1).get_attribute("aria-pressed") == "true"
+    shown = page.locator(".drill-topic:not([hidden]) details.question").count()
+    assert 0 < shown <= total
+    assert str(shown) in page.locator("#drill-count").inner_text()
+    assert not problems, problems

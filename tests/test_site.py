@@ -183,3 +183,19 @@ def test_figures_are_byte_identical_when_redrawn(built_site, tmp_path):
         fresh = figures.render(spec, tmp_path)
         for scheme, path in figures.output_paths(name).items():
             assert path.read_bytes() == fresh[scheme].read_bytes(), f"{name}.{scheme} differs between builds"
+
+
+def test_drill_page_and_anki_export_have_every_follow_up(built_site):
+    from tests.pages import read_page, topic_pages
+    counts = {}
+    for lang in LANGS:
+        expected = sum(read_page(lang, p).questions for p in topic_pages(lang))
+        html = ((built_site if lang == "en" else built_site / lang) / "drill" / "index.html").read_text(encoding="utf-8")
+        on_page = len(re.findall(r'<details class="question"', html))
+        rows = [ln for ln in (built_site / f"drill-{lang}.tsv").read_text(encoding="utf-8").splitlines()
+                if ln and not ln.startswith("#")]
+        assert on_page == expected, f"{lang}: drill page has {on_page} questions, topic pages {expected}"
+        assert len(rows) == expected, f"{lang}: Anki export has {len(rows)} rows, topic pages {expected}"
+        assert all(len(r.split("\t")) == 3 for r in rows), "every TSV row is question, answer, tags"
+        counts[lang] = expected
+    assert counts["en"] == counts["zh"] > 0

@@ -86,6 +86,9 @@ def _keep_notebook_cache(config):
 
 @event_priority(-110)
 def on_files(files, config):
+    lang = _current_lang(config)
+    name = f"drill-{lang}.tsv"
+    files.append(File.generated(config, name, content=anki_tsv(config, lang)))
     for name in figures.REGISTRY:
         for path in figures.output_paths(name).values():
             files.append(File.generated(config, f"{FIG_DEST}/{path.name}", abs_src_path=str(path)))
@@ -118,6 +121,8 @@ def _rewrap_notebooks(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    if "<!-- drill -->" in markdown:
+        markdown = markdown.replace("<!-- drill -->", drill_markdown(page, config))
     if "<!-- topic-map -->" in markdown:
         markdown = markdown.replace("<!-- topic-map -->", _topic_map(page, config))
     if "<!-- glossary -->" in markdown:
@@ -197,3 +202,92 @@ def _figure_markup(m, page) -> str:
         out.append(f'![{alt}]({rel}/{path.name}#only-{scheme})'
                    f'{{ width="{w}" height="{h}" loading="lazy" decoding="async" }}')
     return " ".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Drill: every follow-up question of every topic page, gathered from the pages.
+# ---------------------------------------------------------------------------
+QUESTION_RE = re.compile(r'^\?\?\?\+? question "(?P<q>(?:[^"\\]|\\.)*)"\s*\n(?P<a>(?:(?:    .*)?\n)*)', re.M)
+FOLLOW_UPS = {"en": "Follow-up questions", "zh": "追问"}
+
+
+def _current_lang(config) -> str:
+    i18n = config.plugins.get("i18n")
+    return i18n.current_language if i18n is not None else "en"
+
+
+def topic_paths(config) -> list[tuple[str, list[str]]]:
+    """(section, [topic page paths]) in nav order; labs and top-level pages excluded."""
+    out = []
+    for item in config.nav:
+        if isinstance(item, dict):
+            (section, children), = item.items()
+            paths = [c if isinstance(c, str) else next(iter(c.values())) for c in children]
+            out.append((section, [p for p in paths if p.endswith(".md")]))
+    return out
+
+
+def follow_ups(docs_dir, lang: str, path: str) -> list[tuple[str, str]]:
+    """(question, answer markdown) pairs of one page's follow-up section."""
+    text = (Path(docs_dir) / lang / path).read_text(encoding="utf-8")
+    m = re.search(rf"^## {re.escape(FOLLOW_UPS[lang])}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if not m:
+        return []
+    return [(q["q"].replace('\\"', '"'), "\n".join(ln[4:] for ln in q["a"].rstrip().split("\n")))
+            for q in QUESTION_RE.finditer(m.group(1) + "\n")]
+
+
+def drill_markdown(page, config) -> str:
+    lang = page.file.src_uri.split("/", 1)[0]
+    here = posixpath.dirname(page.file.src_uri.split("/", 1)[1])
+    docs = Path(config.docs_dir)
+    out = []
+    for _, paths in topic_paths(config):
+        for path in paths:
+            qs = follow_ups(docs, lang, path)
+            if not qs:
+                continue
+            meta = _front_matter(docs / lang / path)
+            tags = " ".join(str(t) for t in meta.get("tags", []))
+            link = posixpath.relpath(path, here or ".")
+            out.append(f'<section class="drill-topic" data-tags="{tags}" markdown>\n\n'
+                       f'### [{meta.get("title", path)}]({link})\n')
+            base = posixpath.dirname(path)
+            for q, a in qs:
+                a = _rebase_links(a, base, here, link)
+                body = "\n".join(("    " + ln) if ln.strip() else "" for ln in a.split("\n"))
+                out.append(f'??? question "{q}"\n{body}\n')
+            out.append("</section>\n")
+    return "\n".join(out)
+
+
+def _rebase_links(text: str, base: str, here: str, page_link: str) -> str:
+    """Make an answer's relative links work from the drill page."""
+    def fix(m):
+        target = m.group(1)
+        if re.match(r"^[a-z]+:|^/", target):
+            return m.group(0)
+        if target.startswith("#"):
+            return f"]({page_link}{target})"
+        return "](" + posixpath.relpath(posixpath.join(base, target), here or ".") + ")"
+    return re.sub(r"\]\(([^)\s]+)\)", fix, text)
+
+
+def anki_tsv(config, lang: str) -> str:
+    """Question<TAB>answer<TAB>tags, one line per follow-up question (Anki's text import).
+
+    Answers are HTML; math stays as \\( \\) which Anki renders with its MathJax.
+    """
+    import markdown as md
+
+    docs = Path(config.docs_dir)
+    lines = []
+    for _, paths in topic_paths(config):
+        for path in paths:
+            meta = _front_matter(docs / lang / path)
+            tags = " ".join(["dlnotes", path.removesuffix(".md").replace("/", "::")]
+                            + [str(t).replace(" ", "_") for t in meta.get("tags", [])])
+            for q, a in follow_ups(docs, lang, path):
+                html = md.markdown(a, extensions=["tables"]).replace("\t", " ").replace("\n", " ")
+                lines.append(f"{q}\t{html}\t{tags}")
+    return "#separator:tab\n#html:true\n#tags column:3\n" + "\n".join(lines) + "\n"
