@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build figures bench clean lock help
+.PHONY: serve test build figures bench offline clean lock help
 
 help:
 	@echo "make serve    live-reloading site on http://127.0.0.1:8000/dl-interview-notes/"
@@ -15,7 +15,8 @@ help:
 	@echo "make build    static site in site/ (mkdocs build --strict)"
 	@echo "make figures  draw all figures into .cache/figures (cached)"
 	@echo "make bench    build times, figure times, page weights -> BENCHMARKS.md"
-	@echo "make clean    remove site/ and .cache/ (figures, notebook outputs)"
+	@echo "make offline  zip of the site that works opened from disk -> dist/"
+	@echo "make clean    remove site/, dist/ and .cache/ (figures, notebook outputs)"
 
 $(STAMP): requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 needed"; exit 1; }
@@ -40,8 +41,11 @@ figures: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m scripts.bench
 
+offline: $(STAMP)
+	$(PY) -m scripts.offline dist
+
 clean:
-	rm -rf site .cache
+	rm -rf site dist .cache
 
 # Refresh the lock after changing dependencies in pyproject.toml (needs the registry).
 lock: $(STAMP)

@@ -45,7 +45,14 @@ def read_glossary() -> list[tuple[str, str, str]]:
     return rows
 
 
+IFRAME_WORKER = "assets/vendor/iframe-worker/shim.js"
+
+
 def on_config(config):
+    # The offline plugin adds the iframe-worker shim from unpkg.com; use the vendored copy.
+    polyfills = config.extra.get("polyfills")
+    if polyfills:
+        config.extra["polyfills"] = [IFRAME_WORKER if "iframe-worker" in p else p for p in polyfills]
     # Teach jieba the domain terms so 感受野 or 随机失活 stay whole in the search index.
     import jieba
 
