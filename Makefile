@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build figures bench offline clean lock help
+.PHONY: serve test build figures bench offline pdf clean lock help
 
 help:
 	@echo "make serve    live-reloading site on http://127.0.0.1:8000/dl-interview-notes/"
@@ -16,6 +16,7 @@ help:
 	@echo "make figures  draw all figures into .cache/figures (cached)"
 	@echo "make bench    build times, figure times, page weights -> BENCHMARKS.md"
 	@echo "make offline  zip of the site that works opened from disk -> dist/"
+	@echo "make pdf      print edition of each language as PDF -> dist/"
 	@echo "make clean    remove site/, dist/ and .cache/ (figures, notebook outputs)"
 
 $(STAMP): requirements.lock
@@ -43,6 +44,9 @@ bench: $(STAMP)
 
 offline: $(STAMP)
 	$(PY) -m scripts.offline dist
+
+pdf: build
+	$(PY) -m scripts.pdf site dist
 
 clean:
 	rm -rf site dist .cache

@@ -128,13 +128,16 @@ def _rewrap_notebooks(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    eager = "<!-- print -->" in markdown
+    if eager:
+        markdown = markdown.replace("<!-- print -->", print_markdown(page, config))
     if "<!-- drill -->" in markdown:
         markdown = markdown.replace("<!-- drill -->", drill_markdown(page, config))
     if "<!-- topic-map -->" in markdown:
         markdown = markdown.replace("<!-- topic-map -->", _topic_map(page, config))
     if "<!-- glossary -->" in markdown:
         markdown = markdown.replace("<!-- glossary -->", _glossary_table(page))
-    return FIG_RE.sub(lambda m: _figure_markup(m, page), markdown)
+    return FIG_RE.sub(lambda m: _figure_markup(m, page, eager), markdown)
 
 
 def _front_matter(path: Path) -> dict:
@@ -196,7 +199,7 @@ def _glossary_table(page) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def _figure_markup(m, page) -> str:
+def _figure_markup(m, page, eager=False) -> str:
     name, alt = m["name"], m["alt"].strip()
     if name not in figures.REGISTRY:
         raise SystemExit(f"{page.file.src_uri}: unknown figure 'fig:{name}'")
@@ -207,7 +210,7 @@ def _figure_markup(m, page) -> str:
     for scheme, path in figures.output_paths(name).items():
         w, h = figures.png_size(path)
         out.append(f'![{alt}]({rel}/{path.name}#only-{scheme})'
-                   f'{{ width="{w}" height="{h}" loading="lazy" decoding="async" }}')
+                   f'{{ width="{w}" height="{h}" loading="{"eager" if eager else "lazy"}" decoding="async" }}')
     return " ".join(out)
 
 
@@ -298,3 +301,38 @@ def anki_tsv(config, lang: str) -> str:
                 html = md.markdown(a, extensions=["tables"]).replace("\t", " ").replace("\n", " ")
                 lines.append(f"{q}\t{html}\t{tags}")
     return "#separator:tab\n#html:true\n#tags column:3\n" + "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Print edition: every topic page of one language on one page, for the PDF.
+# ---------------------------------------------------------------------------
+FENCE_RE = re.compile(r"^(```+|~~~+).*?^\1[ \t]*$", re.M | re.S)
+
+
+def print_markdown(page, config) -> str:
+    lang = page.file.src_uri.split("/", 1)[0]
+    here = posixpath.dirname(page.file.src_uri.split("/", 1)[1])
+    docs = Path(config.docs_dir) / lang
+    parts = []
+    for _, paths in topic_paths(config):
+        for path in paths:
+            text = (docs / path).read_text(encoding="utf-8")
+            if text.startswith("---\n"):
+                text = text[text.index("\n---\n", 4) + 5:]
+            base = posixpath.dirname(path)
+            link = posixpath.relpath(path, here or ".")
+            # Demote headings and open the answers, outside code blocks only.
+            chunks, last = [], 0
+            for m in FENCE_RE.finditer(text):
+                chunks.append(_print_prose(text[last:m.start()], base, here, link))
+                chunks.append(m.group(0))
+                last = m.end()
+            chunks.append(_print_prose(text[last:], base, here, link))
+            parts.append("".join(chunks))
+    return "\n\n".join(parts)
+
+
+def _print_prose(text: str, base: str, here: str, link: str) -> str:
+    text = re.sub(r"^(#{1,5}) ", r"#\1 ", text, flags=re.M)
+    text = re.sub(r'^\?\?\? question "', '???+ question "', text, flags=re.M)
+    return _rebase_links(text, base, here, link)

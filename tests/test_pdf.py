@@ -1,0 +1,27 @@
+"""The PDF editions: one per language, printed from the print page by headless chromium."""
+import re
+
+import pytest
+
+from tests.pages import LANGS, read_page, topic_pages
+
+ANSWER = {"en": "30-second answer", "zh": "30秒回答"}
+
+
+@pytest.mark.browser
+def test_pdf_per_language_has_every_topic_and_no_raw_tex(built_site, browser, tmp_path):
+    import pypdf
+    from scripts.pdf import make_pdfs
+
+    pdfs = make_pdfs(built_site, tmp_path, browser)
+    for lang in LANGS:
+        reader = pypdf.PdfReader(pdfs[lang])
+        text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+        topics = topic_pages(lang)
+        assert len(reader.pages) >= 2 * len(topics)
+        for path in topics:
+            title = re.sub(r"\s+", "", read_page(lang, path).meta["title"])
+            assert title in text, f"{lang} PDF misses the section {title!r}"
+        assert text.count(ANSWER[lang]) == len(topics), "one 30-second answer per topic section"
+        raw = re.findall(r"\\\(|\\\[|\\frac|\\mathbb|\$\$", text)
+        assert not raw, f"{lang} PDF contains raw TeX: {raw[:5]}"
