@@ -57,6 +57,7 @@ class MarkdownDoctestItem(pytest.Item):
         runner = doctest.DocTestRunner(optionflags=FLAGS)
         out: list[str] = []
         runner.run(test, out=out.append, clear_globs=False)
+        self.globs.update(test.globs)        # DocTest copied the namespace: share it onward
         if runner.failures:
             raise DocFailure("".join(out))
 

@@ -41,17 +41,42 @@ def build(dest: Path) -> float:
     return time.perf_counter() - t0
 
 
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, gzip-compressed for text types as GitHub Pages serves them."""
+
+    TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".tsv", ".txt", ".ipynb")
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (path.suffix not in self.TEXT or not path.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        if self.path.split("?")[0].endswith("/") is False and (Path(self.translate_path(self.path))).is_dir():
+            return super().send_head()            # let the base class redirect to the slash URL
+        body = gzip.compress(path.read_bytes(), 6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        import io
+        return io.BytesIO(body)
+
+
 def serve(site: Path):
+    """Serve ``site`` on 127.0.0.1 under the site_url path; return (server, base URL)."""
     prefix = site_path_prefix()
     root = Path(tempfile.mkdtemp())
     (root / prefix.strip("/")).parent.mkdir(parents=True, exist_ok=True)
     (root / prefix.strip("/")).symlink_to(site, target_is_directory=True)
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(Quiet, directory=str(root)))
+                                             functools.partial(GzipHandler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}{prefix}"
 

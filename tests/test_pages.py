@@ -118,6 +118,10 @@ def test_notebooks_are_clean_and_code_is_identical(path):
             if c["cell_type"] == "code":
                 assert not c.get("outputs"), f"{lang}/{path} is stored with outputs"
                 assert c.get("execution_count") is None, f"{lang}/{path} is stored with execution counts"
+            if c["cell_type"] == "markdown":
+                src = "".join(c["source"])
+                # nbconvert's Markdown eats the backslashes of \( \): Jupyter math is $...$.
+                assert not re.search(r"\\\(|\\\[", src), f"{lang}/{path}: use $...$ for math in notebooks"
         code[lang] = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     assert code["en"] == code["zh"], "the EN and ZH labs must run the same code"
 

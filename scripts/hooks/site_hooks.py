@@ -336,3 +336,76 @@ def _print_prose(text: str, base: str, here: str, link: str) -> str:
     text = re.sub(r"^(#{1,5}) ", r"#\1 ", text, flags=re.M)
     text = re.sub(r'^\?\?\? question "', '???+ question "', text, flags=re.M)
     return _rebase_links(text, base, here, link)
+
+
+# ---------------------------------------------------------------------------
+# Math: rendered to HTML at build time with the vendored KaTeX (one node call per
+# page, cached by formula). Pages ship KaTeX's CSS and fonts but no math JavaScript,
+# so math shows with JavaScript off, offline, in print, and costs no main-thread time.
+# ---------------------------------------------------------------------------
+import html as _html  # noqa: E402
+import json as _json  # noqa: E402
+import shutil as _shutil  # noqa: E402
+import subprocess as _subprocess  # noqa: E402
+
+KATEX_JS = ROOT / "scripts" / "katex_render.js"
+KATEX_CACHE = figures.CACHE_DIR / "katex-cache.json"
+MATH_RE = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">\s*(?:\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\])\s*</(?P=tag)>',
+    re.S)
+# Notebook Markdown cells keep Jupyter's $...$ / $$...$$ (nbconvert passes them through).
+NB_MD_RE = re.compile(r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.S)
+NB_MATH_RE = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.S)
+_katex_cache: dict | None = None
+
+
+def _load_katex_cache() -> dict:
+    global _katex_cache
+    if _katex_cache is None:
+        try:
+            _katex_cache = _json.loads(KATEX_CACHE.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _katex_cache = {}
+    return _katex_cache
+
+
+def render_tex(items: list[tuple[str, bool]], where: str) -> list[str]:
+    """KaTeX HTML for each (tex, display); raises naming the page on bad TeX."""
+    cache = _load_katex_cache()
+    key = lambda tex, display: f"{int(display)}{tex}"  # noqa: E731
+    todo = sorted({(t, d) for t, d in items if key(t, d) not in cache})
+    if todo:
+        node = _shutil.which("node")
+        if node is None:
+            raise SystemExit("node (Node.js) is needed to render math at build time: apt-get install nodejs")
+        proc = _subprocess.run([node, str(KATEX_JS)], input=_json.dumps(todo), capture_output=True,
+                               text=True, check=True)
+        for (tex, display), res in zip(todo, _json.loads(proc.stdout)):
+            if "error" in res:
+                raise SystemExit(f"{where}: KaTeX cannot render {tex!r}: {res['error']}")
+            cache[key(tex, display)] = res["html"]
+        KATEX_CACHE.parent.mkdir(parents=True, exist_ok=True)
+        KATEX_CACHE.write_text(_json.dumps(cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    return [cache[key(t, d)] for t, d in items]
+
+
+def on_post_page(output, page, config):
+    where = page.file.src_uri
+    found = [(m, _html.unescape(m["inline"] if m["inline"] is not None else m["display"]),
+              m["display"] is not None) for m in MATH_RE.finditer(output)]
+    if found:
+        rendered = iter(render_tex([(t, d) for _, t, d in found], where))
+        output = MATH_RE.sub(lambda m: f'<{m["tag"]} class="arithmatex">{next(rendered)}</{m["tag"]}>', output)
+    if "jp-RenderedMarkdown" in output:
+        def cell(m):
+            body = m.group(2)
+            hits = [(_html.unescape(h["inline"] if h["inline"] is not None else h["display"]),
+                     h["display"] is not None) for h in NB_MATH_RE.finditer(body)]
+            if not hits:
+                return m.group(0)
+            it = iter(render_tex(hits, where))
+            body = NB_MATH_RE.sub(
+                lambda h: f'<span class="arithmatex">{next(it)}</span>', body)
+            return m.group(1) + body + m.group(3)
+        output = NB_MD_RE.sub(cell, output)
+    return output
