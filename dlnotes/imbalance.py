@@ -228,7 +228,11 @@ class BalancedEnsemble:
     members: list
     thresholds: list
     subsets: list = field(default_factory=list)      # majority indices each member saw
-    pool_sizes: list = field(default_factory=list)   # majority pool size before each round
+    pools: list = field(default_factory=list)        # majority pool before each round (indices)
+
+    @property
+    def pool_sizes(self):
+        return [len(p) for p in self.pools]
 
     def decision_function(self, X):
         X = as_float_array(X, "X", ndim=2)
@@ -271,7 +275,7 @@ def easy_ensemble(X, y, n_subsets=4, n_rounds=10, seed=None):
         ens.members.append(_adaboost(n_rounds, rng).fit(X[idx], y[idx]))
         ens.thresholds.append(0.0)                          # AdaBoost's own threshold
         ens.subsets.append(sub)
-        ens.pool_sizes.append(len(neg))
+        ens.pools.append(neg)
     return ens
 # --8<-- [end:easy]
 
@@ -304,7 +308,7 @@ def balance_cascade(X, y, n_subsets=4, n_rounds=10, seed=None):
         ens.members.append(model)
         ens.thresholds.append(float((kth + nxt) / 2))      # FP rate of H_i on the pool = k/|pool| ~ f
         ens.subsets.append(sub)
-        ens.pool_sizes.append(len(pool))
+        ens.pools.append(pool)
         if i < n_subsets - 1:
             pool = pool[np.sort(order[:k])]                 # the correctly rejected leave for good
     return ens
@@ -319,7 +323,7 @@ def balanced_class_weights(y):
     """w_c = n / (K * n_c): every class gets the same total weight n/K."""
     y = _labels(y, "y")
     classes, counts = np.unique(y, return_counts=True)
-    return {int(c): len(y) / (len(classes) * n) for c, n in zip(classes, counts)}
+    return {int(c): float(len(y) / (len(classes) * n)) for c, n in zip(classes, counts)}
 # --8<-- [end:weights]
 
 

@@ -45,6 +45,7 @@ class Dense:
 # --8<-- [start:activation]
 def activation(z, kind, slope=0.01):
     """Value and derivative of an elementwise nonlinearity at z."""
+    z = as_float_array(z, "z")
     if kind == "sigmoid":
         s = np.exp(-np.logaddexp(0.0, -z))          # 1/(1+e^-z) without overflow
         return s, s * (1 - s)                        # derivative <= 1/4
@@ -244,12 +245,21 @@ def train(model, X, y, loss="ce", lr=0.1, steps=100, batch_size=32, seed=0):
     losses = []
     for step in range(steps):
         idx = rng.choice(len(X), size=min(batch_size, len(X)), replace=False)
-        with np.errstate(over="ignore", invalid="ignore"):
-            out = model.forward(X[idx])
-        if not np.all(np.isfinite(out)):
-            raise ValueError(f"training diverged at step {step} (outputs overflowed): lr={lr} is too large")
-        value, grad = (softmax_cross_entropy if loss == "ce" else mse_loss)(out, y[idx])
-        model.backward(grad)
+        with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported below
+            try:
+                out = model.forward(X[idx])
+                finite = np.all(np.isfinite(out))
+            except ValueError as err:                      # a layer met an overflowed input
+                if "NaN or infinity" not in str(err):
+                    raise
+                finite = False
+            if finite:
+                value, grad = (softmax_cross_entropy if loss == "ce" else mse_loss)(out, y[idx])
+                model.backward(grad)
+                finite = all(np.all(np.isfinite(g)) for layer in _walk(model.layers)
+                             for g in layer.grads.values())
+        if not finite:
+            raise ValueError(f"training diverged at step {step} (overflow): lr={lr} is too large")
         model.sgd_step(lr)
         losses.append(value)
     return losses
