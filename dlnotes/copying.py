@@ -27,27 +27,30 @@ class Graph:
 
 # --8<-- [start:graph]
 def reference_graph(names):
-    """Nodes for every container reachable from ``names`` (a dict name -> object).
+    """Nodes for every container reachable from ``names`` (name -> object).
 
-    Objects are identified by ``id()``, so shared objects appear once and
-    cycles (a list that contains itself) terminate.
+    Objects are identified by ``id()``, so a shared object appears once
+    and cycles (a list that contains itself) terminate.
     """
-    if not isinstance(names, dict) or not all(isinstance(k, str) for k in names):
+    if not isinstance(names, dict) or not all(isinstance(k, str)
+                                              for k in names):
         raise TypeError("names must be a dict from str names to objects")
     index, nodes, keep_alive = {}, [], []
 
     def ref(obj, depth):
         if not isinstance(obj, CONTAINERS):
             return ("value", repr(obj))
-        if id(obj) in index:                       # seen: same object, same node
+        if id(obj) in index:                   # seen: same object, same node
             i = index[id(obj)]
             nodes[i].depth = min(nodes[i].depth, depth)
             return ("node", i)
         index[id(obj)] = i = len(nodes)
-        keep_alive.append(obj)                     # ids stay unique while we walk
+        keep_alive.append(obj)                 # ids stay unique meanwhile
         nodes.append(Node(type(obj).__name__, depth))
-        items = obj.items() if isinstance(obj, dict) else ((None, v) for v in obj)
-        nodes[i].cells = [(None if k is None else repr(k), ref(v, depth + 1)) for k, v in items]
+        items = (obj.items() if isinstance(obj, dict)
+                 else ((None, v) for v in obj))
+        nodes[i].cells = [(None if k is None else repr(k), ref(v, depth + 1))
+                          for k, v in items]
         return ("node", i)
 
     named = {name: ref(obj, 0) for name, obj in names.items()}

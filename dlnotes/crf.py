@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlnotes._check import as_float_array, choice, integer, real_number
+from dlnotes._check import as_float_array, choice, integer, real_number, rng_from
+from dlnotes.segmentation import bilinear_upsample
 
 MAX_PIXELS = 4096          # N x N float64 kernel: 128 MB at 64 x 64
 SCHEDULES = ("parallel", "sequential")
@@ -44,14 +45,17 @@ def _check_image(image, shape):
 
 
 # --8<-- [start:kernel]
-def pairwise_kernel(image, theta_alpha=8.0, theta_beta=13.0, theta_gamma=3.0, w_app=5.0, w_smooth=3.0):
+def pairwise_kernel(image, theta_alpha=6.0, theta_beta=13.0, theta_gamma=3.0, w_app=5.0, w_smooth=1.0):
     """The N x N matrix k(f_i, f_j) of the dense CRF, zero on the diagonal.
 
     ``image`` is (H, W) or (H, W, C) on the 0-255 scale (theta_beta is in those units);
     thetas are in pixels.  DeepLab's defaults at full VOC resolution are larger
     (theta_alpha of 30-100); shrink them with the image.
     """
-    H, W = np.shape(image)[:2]
+    image = as_float_array(image, "image")
+    if image.ndim not in (2, 3):
+        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
+    H, W = image.shape[:2]
     image = _check_image(image, (H, W))
     ta = real_number(theta_alpha, "theta_alpha", low=0.0, low_open=True)
     tb = real_number(theta_beta, "theta_beta", low=0.0, low_open=True)
@@ -64,12 +68,20 @@ def pairwise_kernel(image, theta_alpha=8.0, theta_beta=13.0, theta_gamma=3.0, w_
     rows, cols = np.mgrid[0:H, 0:W]
     pos = np.stack([rows.ravel(), cols.ravel()], 1).astype(float)
     col = image.reshape(n, -1)
-    d_pos = ((pos[:, None, :] - pos[None, :, :]) ** 2).sum(-1)      # |p_i - p_j|^2
-    d_col = ((col[:, None, :] - col[None, :, :]) ** 2).sum(-1)      # |I_i - I_j|^2
+    d_pos, d_col = _sq_dist(pos), _sq_dist(col)                     # |p_i - p_j|^2, |I_i - I_j|^2
     K = wa * np.exp(-d_pos / (2 * ta**2) - d_col / (2 * tb**2)) + ws * np.exp(-d_pos / (2 * tg**2))
     np.fill_diagonal(K, 0.0)                                        # no self-interaction
     return K
 # --8<-- [end:kernel]
+
+
+def _sq_dist(f):
+    """All pairwise squared distances of the rows of f, one feature at a time (no N x N x d array)."""
+    d = np.zeros((len(f), len(f)))
+    for c in range(f.shape[1]):
+        diff = np.subtract.outer(f[:, c], f[:, c])
+        d += diff * diff
+    return d
 
 
 def _softmax(z):
@@ -149,9 +161,9 @@ def labelling_energy(labels, probs, kernel):
 def dense_crf(image, probs, iterations=10, schedule="parallel", **kernel_params):
     """Convenience: build the kernel for ``image`` and run mean field on ``probs``."""
     probs = _check_probs(probs)
-    K = pairwise_kernel(image, **kernel_params) if probs.shape[0] * probs.shape[1] <= MAX_PIXELS else None
-    if K is None:
+    if probs.shape[0] * probs.shape[1] > MAX_PIXELS:
         raise ValueError(f"probs has {probs.shape[0] * probs.shape[1]} pixels; at most {MAX_PIXELS} allowed")
+    K = pairwise_kernel(image, **kernel_params)
     return mean_field(probs, K, iterations=iterations, schedule=schedule)
 
 
@@ -163,9 +175,6 @@ def coarse_probabilities(mask, num_classes=2, stride=8, confidence=4.0, noise=0.
     by ``confidence``, adds Gaussian noise of std ``noise`` and applies softmax.
     Edges come out blurred by about ``stride`` pixels: what the CRF has to fix.
     """
-    from dlnotes.segmentation import bilinear_upsample
-    from dlnotes._check import rng_from
-
     mask = np.asarray(mask)
     if mask.ndim != 2 or not (np.issubdtype(mask.dtype, np.integer) or mask.dtype == bool):
         raise ValueError("mask must be a 2-D integer or boolean label map")
@@ -184,3 +193,43 @@ def coarse_probabilities(mask, num_classes=2, stride=8, confidence=4.0, noise=0.
     up = np.stack([bilinear_upsample(pooled[..., c], s) for c in range(L)], -1)
     logits = conf * up + noise * rng_from(seed).normal(size=up.shape)
     return _softmax(logits)
+
+
+# Colour rules for a pseudo ground truth: "object" = orange pixels (HSV hue in
+# [0.02, 0.12], saturation > 0.5, value > 0.3): the dahlia of scikit-learn's
+# flower.jpg, the spacesuit of scikit-image's astronaut.  A toy target for
+# demonstrations, not an annotation.
+_SCENES = ("flower", "astronaut")
+
+
+def demo_scene(name="flower", shape=(48, 72)):
+    """A small photo that ships with scikit-learn / scikit-image and a 2-class pseudo ground truth.
+
+    Returns ``image`` (H, W, 3) float on the 0-255 scale and ``mask`` (H, W) int
+    (1 = object).  The mask comes from an orange-colour threshold, a closing,
+    dropping specks and filling holes at full resolution, then downsampling.
+    """
+    from scipy import ndimage as ndi
+    from skimage import color, data, measure, morphology, transform
+
+    choice(name, "name", _SCENES)
+    if not (isinstance(shape, tuple) and len(shape) == 2):
+        raise TypeError(f"shape must be a (H, W) tuple, got {shape!r}")
+    H, W = (integer(v, "shape", low=2) for v in shape)
+    if H * W > MAX_PIXELS:
+        raise ValueError(f"shape {shape} has {H * W} pixels; at most {MAX_PIXELS} allowed")
+    if name == "flower":
+        from sklearn.datasets import load_sample_image
+        rgb = load_sample_image("flower.jpg")
+    else:
+        rgb = data.astronaut()
+    hsv = color.rgb2hsv(rgb)
+    m = (hsv[..., 0] >= 0.02) & (hsv[..., 0] <= 0.12) & (hsv[..., 1] > 0.5) & (hsv[..., 2] > 0.3)
+    m = morphology.opening(morphology.closing(m, morphology.disk(4)), morphology.disk(4))
+    lbl = measure.label(m)
+    sizes = np.bincount(lbl.ravel())
+    big = [i for i in range(1, len(sizes)) if sizes[i] > 0.01 * m.size]     # drop specks
+    m = ndi.binary_fill_holes(np.isin(lbl, big))
+    image = transform.resize(rgb, (H, W), anti_aliasing=True, preserve_range=True)
+    mask = (transform.resize(m.astype(float), (H, W), anti_aliasing=True) > 0.5).astype(int)
+    return image, mask

@@ -25,42 +25,47 @@ from dlnotes._check import as_float_array, choice, integer
 def binary_expansion(x, max_digits=200):
     """Exact binary expansion of a non-negative rational x = p/q.
 
-    Returns (integer part in binary, fractional digits before the repeating block,
-    repeating block). Fraction digits come from "multiply by 2, take the integer
-    part": the remainder r/q doubles each step; a remainder seen before means the
-    digits repeat from there. The expansion terminates iff q is a power of two.
+    Returns (integer part in binary, digits before the repeating block,
+    repeating block). Digits come from "multiply by 2, take the integer
+    part": the remainder r/q doubles each step, and a remainder seen
+    before means the digits repeat from there. The expansion terminates
+    iff q (in lowest terms) is a power of two.
     """
     if isinstance(x, float):
-        x = Fraction(x)                  # the exact value the float stores
+        x = Fraction(x)                # the exact value the float stores
     if isinstance(x, bool) or not isinstance(x, Rational):
-        raise TypeError(f"x must be an int, Fraction or float, got {type(x).__name__}")
+        raise TypeError(f"x must be an int, Fraction or float, "
+                        f"got {type(x).__name__}")
     x = Fraction(x)
     if x < 0:
         raise ValueError(f"x must be non-negative, got {x}")
     max_digits = integer(max_digits, "max_digits", low=1)
-    whole, r, q = x.numerator // x.denominator, x.numerator % x.denominator, x.denominator
+    q = x.denominator
+    whole, r = divmod(x.numerator, q)
     digits, seen = [], {}
     while r and r not in seen:
         if len(digits) >= max_digits:
-            raise ValueError(f"more than max_digits={max_digits} digits before the expansion repeats")
+            raise ValueError(f"more than max_digits={max_digits} digits "
+                             "before the expansion repeats")
         seen[r] = len(digits)
         r *= 2
-        digits.append(str(r // q))       # the integer part after doubling: 0 or 1
+        digits.append(str(r // q))     # integer part after doubling: 0 or 1
         r %= q
-    if r == 0:
-        return bin(whole)[2:], "".join(digits), ""
-    start = seen[r]
-    return bin(whole)[2:], "".join(digits[:start]), "".join(digits[start:])
+    start = seen[r] if r else len(digits)
+    return (bin(whole)[2:], "".join(digits[:start]),
+            "".join(digits[start:]))
 # --8<-- [end:expansion]
 
 
 # --8<-- [start:format]
 @dataclass(frozen=True)
 class FloatFormat:
-    """An IEEE-754-style binary format: 1 sign bit, `exponent` bits, `mantissa` stored bits.
+    """An IEEE-754-style binary format: 1 sign bit, `exponent` bits,
+    `mantissa` stored bits (plus an implicit leading 1).
 
-    bias = 2^(e-1) - 1. A normal number is (-1)^s · 1.m · 2^(E - bias) with E in
-    [1, 2^e - 2]; E = 0 holds zero and subnormals, E = 2^e - 1 holds inf and NaN.
+    bias = 2^(e-1) - 1; a normal number is (-1)^s · 1.m · 2^(E - bias)
+    with E in [1, 2^e - 2]; E = 0 holds zero and the subnormals,
+    E = 2^e - 1 holds inf and NaN.
     """
     name: str
     exponent: int
@@ -75,8 +80,9 @@ class FloatFormat:
         return 2 ** (self.exponent - 1) - 1
 
     @property
-    def max(self) -> float:              # largest finite: (2 - 2^-m) · 2^bias
-        return float((2 - Fraction(1, 2**self.mantissa)) * Fraction(2) ** self.bias)
+    def max(self) -> float:              # (2 - 2^-m) · 2^bias
+        top = 2 - Fraction(1, 2**self.mantissa)
+        return float(top * Fraction(2) ** self.bias)
 
     @property
     def min_normal(self) -> float:       # 2^(1 - bias)
@@ -87,11 +93,11 @@ class FloatFormat:
         return float(Fraction(2) ** (1 - self.bias - self.mantissa))
 
     @property
-    def eps(self) -> float:              # gap between 1 and the next number: 2^-m
+    def eps(self) -> float:              # gap after 1: 2^-m
         return 2.0 ** -self.mantissa
 
     @property
-    def decimal_digits(self) -> float:   # about (m + 1) · log10(2) significant digits
+    def decimal_digits(self) -> float:   # (m + 1) · log10(2)
         return (self.mantissa + 1) * math.log10(2)
 # --8<-- [end:format]
 
@@ -115,46 +121,50 @@ def _finite_number(x, name="x") -> float:
 
 # --8<-- [start:bfloat16]
 def to_bfloat16(x) -> float:
-    """Round x to the nearest bfloat16 (ties to even), via float32's top 16 bits.
+    """Round x to the nearest bfloat16 (ties to even).
 
-    bfloat16 is float32 with the low 16 mantissa bits cut off, so rounding adds
-    0x7FFF plus the lowest kept bit before truncating. Overflow gives ±inf.
+    bfloat16 is float32 with the low 16 mantissa bits cut off: take the
+    nearest float32, add 0x7FFF plus the lowest kept bit (round half to
+    even), then clear the low 16 bits. Overflow gives ±inf.
     """
     x = _finite_number(x)
-    with np.errstate(over="ignore"):                                # beyond float32: inf
-        (u,) = struct.unpack("<I", struct.pack("<f", np.float32(x)))  # nearest float32 first
+    with np.errstate(over="ignore"):               # beyond float32: inf
+        u = int(np.array(x, dtype=np.float32).view(np.uint32))
     u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
-    return struct.unpack("<f", struct.pack("<I", u))[0]
+    return float(np.array(u, dtype=np.uint32).view(np.float32))
 # --8<-- [end:bfloat16]
 
 
 # --8<-- [start:fields]
 def fields(x, fmt="float64"):
-    """(sign bit, exponent bits, mantissa bits) of x rounded to format fmt, as bit strings."""
+    """(sign, exponent, mantissa) bit strings of x rounded to format fmt."""
     x = _finite_number(x)
     choice(fmt, "fmt", tuple(FORMATS))
     f = FORMATS[fmt]
     if fmt == "float64":
         (u,) = struct.unpack("<Q", struct.pack("<d", x))
-    elif fmt in ("float32", "float16"):
-        with np.errstate(over="ignore"):                            # too large: the bits of inf
-            y = np.array(x, dtype=fmt)
-        u = int(y.view(np.uint32 if fmt == "float32" else np.uint16))
-    else:
+    elif fmt == "bfloat16":                  # the top half of a float32
         (u,) = struct.unpack("<I", struct.pack("<f", to_bfloat16(x)))
         u >>= 16
+    else:
+        with np.errstate(over="ignore"):     # too large: the bits of inf
+            y = np.array(x, dtype=fmt)
+        u = int(y.view(np.uint32 if fmt == "float32" else np.uint16))
     b = format(u, f"0{f.bits}b")
     return b[0], b[1:1 + f.exponent], b[1 + f.exponent:]
 # --8<-- [end:fields]
 
 
 def decode(sign, exponent, mantissa, fmt="float64") -> Fraction:
-    """The exact value of the bit fields (the inverse of ``fields`` for finite numbers)."""
+    """The exact value of the bit fields (inverse of ``fields``, finite numbers)."""
     choice(fmt, "fmt", tuple(FORMATS))
     f = FORMATS[fmt]
-    for name, bits, n in (("sign", sign, 1), ("exponent", exponent, f.exponent), ("mantissa", mantissa, f.mantissa)):
+    parts = (("sign", sign, 1), ("exponent", exponent, f.exponent),
+             ("mantissa", mantissa, f.mantissa))
+    for name, bits, n in parts:
         if not isinstance(bits, str) or len(bits) != n or set(bits) - {"0", "1"}:
-            raise ValueError(f"{name} must be a string of {n} binary digits for {fmt}, got {bits!r}")
+            raise ValueError(f"{name} must be a string of {n} binary digits "
+                             f"for {fmt}, got {bits!r}")
     e, m = int(exponent, 2), int(mantissa, 2)
     if e == 2**f.exponent - 1:
         raise ValueError("exponent bits all ones: infinity or NaN, not a finite number")
@@ -169,7 +179,7 @@ def decode(sign, exponent, mantissa, fmt="float64") -> Fraction:
 def logsumexp(x):
     """log(sum(exp(x))) without overflow: subtract the maximum first.
 
-    log Σ exp(x_i) = m + log Σ exp(x_i - m) with m = max x_i; every exp is then ≤ 1.
+    log Σ exp(x_i) = m + log Σ exp(x_i - m), m = max x_i: every exp ≤ 1.
     """
     x = as_float_array(x, "x", ndim=1)
     if len(x) == 0:

@@ -146,7 +146,7 @@ def class_balanced_weights(counts, beta=0.999):
     if len(counts) == 0 or (counts < 1).any() or (counts != np.round(counts)).any():
         raise ValueError("counts must be a non-empty 1-D array of positive integers")
     beta = real_number(beta, "beta", low=0.0, high=1.0, high_open=True)
-    effective = -np.expm1(counts * np.log1p(-beta)) / (1 - beta) if beta > 0 else np.ones_like(counts)
+    effective = -np.expm1(counts * np.log(beta)) / (1 - beta) if beta > 0 else np.ones_like(counts)
     w = 1.0 / effective
     return w * len(counts) / w.sum()
 # --8<-- [end:cb]
@@ -210,11 +210,10 @@ def kl_divergence(p, q):
     q = _probabilities(q, "q")
     if p.shape != q.shape:
         raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
-    if ((q == 0) & (p > 0)).any():
-        return np.full(p.shape[:-1], np.inf) if p.ndim > 1 else float("inf")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1)) - np.log(np.where(q > 0, q, 1))), 0.0)
-    out = terms.sum(axis=-1)
+    support = p > 0                                  # terms with p = 0 contribute 0
+    log_ratio = np.log(np.where(support, p, 1.0)) - np.log(np.where(q > 0, q, 1.0))
+    out = np.where(support, p * log_ratio, 0.0).sum(axis=-1)
+    out = np.where((support & (q == 0)).any(axis=-1), np.inf, out)   # p > 0 where q = 0
     return float(out) if np.ndim(out) == 0 else out
 
 

@@ -279,27 +279,26 @@ def overlap_count(size, kernel_size, stride):
 # ----------------------------------------------------------------------------
 
 # --8<-- [start:aspp]
-def aspp_branch_table(rates, output_stride=16, backbone="conv3 s2 p1"):
-    """Receptive field of each ASPP branch, computed with dlnotes.receptive_field.
+def aspp_branch_table(rates=(12, 24, 36), backbone="deeplabv3-backbone"):
+    """Receptive field of each ASPP branch on a backbone, computed with dlnotes.receptive_field.
 
-    The backbone is a stand-in that reaches ``output_stride`` by repeating
-    ``backbone`` (default: 3x3 convs with stride 2); each branch is a 3x3 conv
-    with dilation r (padding r keeps the size), or a 1x1 conv for r = 0.
-    Returns rows of (rate, effective kernel 2r+1, rf_max of the branch output).
+    ``backbone`` is a preset name of dlnotes.receptive_field (default: torchvision's
+    DeepLabV3 ResNet-101, output stride 8) or compact layer text.  Rate 0 means
+    the 1x1 branch.  A 3x3 branch of rate r has an effective kernel 2r + 1 on the
+    feature map, so it widens the backbone's field by 2 r times the jump (the
+    output stride).
     """
     from dlnotes import receptive_field as rf
 
-    os_ = integer(output_stride, "output_stride", low=1)
-    if os_ & (os_ - 1):
-        raise ValueError(f"output_stride must be a power of two, got {os_}")
-    rates = [integer(r, "rates", low=0) for r in rates]
-    stem = " ".join([backbone] * int(np.log2(os_)))
+    text = rf.PRESETS.get(backbone, backbone)
+    base = rf.analyze(text)[-1]
     rows = []
     for r in rates:
-        branch = "conv1" if r == 0 else f"conv3 d{r} p{r}"
-        layers = rf.parse(f"{stem} {branch}".strip())
-        last = rf.analyze(layers)[-1]
-        rows.append((r, 1 if r == 0 else 2 * r + 1, last["rf_max"]))
+        r = integer(r, "rates", low=0)
+        branch = "conv1" if r == 0 else f"conv3 d{r} p{r}"     # padding r keeps the size
+        last = rf.analyze(f"{text}; {branch}")[-1]
+        rows.append({"rate": r, "effective_kernel": 1 if r == 0 else 2 * r + 1,
+                     "jump": int(last.jump), "backbone_rf": base.rf_max, "rf": last.rf_max})
     return rows
 # --8<-- [end:aspp]
 
@@ -320,3 +319,22 @@ def valid_taps(size, rate, kernel=3):
     per_axis = inside_1d.sum(1)                             # valid taps along one axis
     counts = (per_axis[:, None] * per_axis[None, :]).ravel()  # rows x cols of a separable grid
     return np.bincount(counts, minlength=k * k + 1) / counts.size
+
+
+# ----------------------------------------------------------------------------
+# DeepLab lineage: numbers quoted from the papers (citations, not computations)
+# ----------------------------------------------------------------------------
+
+DEEPLAB_LINEAGE = [
+    {"version": "v1", "year": 2015, "arxiv": "1412.7062", "backbone": "VGG-16", "output_stride": "8",
+     "added": "atrous conv + dense CRF", "voc_test_miou": 71.6, "extra_miou": None},
+    {"version": "v2", "year": 2016, "arxiv": "1606.00915", "backbone": "ResNet-101", "output_stride": "8",
+     "added": "ASPP (4 rates, summed)", "voc_test_miou": 79.7, "extra_miou": None},
+    {"version": "v3", "year": 2017, "arxiv": "1706.05587", "backbone": "ResNet-101", "output_stride": "16 (8 at test)",
+     "added": "ASPP + BN + image pooling, no CRF", "voc_test_miou": 85.7, "extra_miou": 86.9},
+    {"version": "v3+", "year": 2018, "arxiv": "1802.02611", "backbone": "Xception-65", "output_stride": "16 (8 at test)",
+     "added": "decoder + separable conv", "voc_test_miou": 87.8, "extra_miou": 89.0},
+]
+"""PASCAL VOC 2012 *test* mIoU (%) as each paper reports it; ``extra_miou`` is with
+JFT-300M pretraining.  v1: DeepLab-MSc-CRF-LargeFOV (abstract of the ICLR 2015
+paper); v2: abstract of arXiv:1606.00915; v3: Table 7; v3+: Section 4.3."""

@@ -85,7 +85,7 @@ def _doctests(text):
 
 
 def test_figures_used_exist_and_every_figure_is_used():
-    registry = figures.load_all()
+    registry = figures.all_figures()
     used = set()
     for lang in LANGS:
         for path in page_files(lang):

@@ -10,12 +10,10 @@ numpy and matplotlib; output goes to ``.cache/figures`` (outside ``docs/``).
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
-import inspect
 import os
-import pkgutil
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,49 +74,83 @@ def figure(name: str):
     return deco
 
 
-def load_all(reload: bool = False) -> dict[str, FigureSpec]:
-    """Import every topic module in this package (each registers its figures).
-
-    ``reload=True`` (used by ``mkdocs serve`` on every rebuild) re-imports the
-    ``dlnotes`` modules and the figure modules, so edited code is redrawn.
-    """
-    if reload:
-        REGISTRY.clear()
-        for name in sorted(n for n in sys.modules if n == "dlnotes" or n.startswith("dlnotes.")):
-            importlib.reload(sys.modules[name])
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        full = f"{__name__}.{info.name}"
-        if reload and full in sys.modules:
-            importlib.reload(sys.modules[full])
-        else:
-            importlib.import_module(full)
+def load_all() -> dict[str, FigureSpec]:
+    """Import every figure module (each registers its figures); return the registry."""
+    for module in module_paths():
+        importlib.import_module(f"{__name__}.{module}")
     return REGISTRY
 
 
-def _source_files(spec: FigureSpec) -> list[Path]:
-    mod = sys.modules[spec.module]
-    files = {Path(mod.__file__), Path(__file__)}
-    for value in vars(mod).values():
-        src = getattr(inspect.getmodule(value), "__name__", "") if not inspect.ismodule(value) else value.__name__
-        if src.startswith("dlnotes"):
-            files.add(Path(sys.modules[src].__file__))
-    dl = ROOT / "dlnotes"
-    files.add(dl / "_check.py")
-    return sorted(files)
+def module_paths() -> dict[str, Path]:
+    """Figure modules of this package: module name -> file."""
+    here = Path(__file__).parent
+    return {p.stem: p for p in sorted(here.glob("*.py")) if not p.stem.startswith("_")}
 
 
-def cache_key(spec: FigureSpec) -> str:
-    import matplotlib
-    import numpy
+def figure_names(path: Path) -> list[str]:
+    """Names registered in one figure module, read from its source (no import)."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef):
+            for dec in node.decorator_list:
+                if (isinstance(dec, ast.Call) and getattr(dec.func, "id", None) == "figure"
+                        and dec.args and isinstance(dec.args[0], ast.Constant)):
+                    names.append(dec.args[0].value)
+    return names
 
+
+def all_figures() -> dict[str, str]:
+    """Every figure name -> the module that draws it, from the sources (no import)."""
+    out = {}
+    for module, path in module_paths().items():
+        for name in figure_names(path):
+            if name in out:
+                raise ValueError(f"figure {name!r} is registered in {out[name]} and {module}")
+            out[name] = module
+    return out
+
+
+def _dlnotes_sources(path: Path, seen: set[Path] | None = None) -> set[Path]:
+    """The dlnotes files a module imports, transitively (read from the sources)."""
+    seen = set() if seen is None else seen
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        mods = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "dlnotes":
+            mods = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            mods = [a.name for a in node.names if a.name.split(".")[0] == "dlnotes"]
+        for mod in mods:
+            file = ROOT.joinpath(*mod.split(".")).with_suffix(".py")
+            if file.exists() and file not in seen:
+                seen.add(file)
+                _dlnotes_sources(file, seen)
+    return seen
+
+
+def cache_key(name: str, module: str) -> str:
+    """Hash of the figure's module, the dlnotes code it imports, this file and library versions."""
+    from importlib.metadata import version
+
+    path = module_paths()[module]
+    files = sorted({path, Path(__file__), ROOT / "dlnotes" / "_check.py"} | _dlnotes_sources(path))
     h = hashlib.sha256()
-    h.update(f"{spec.name}|numpy {numpy.__version__}|matplotlib {matplotlib.__version__}".encode())
-    for path in _source_files(spec):
-        h.update(path.relative_to(ROOT).as_posix().encode())
-        h.update(path.read_bytes())
+    h.update(f"{name}|numpy {version('numpy')}|matplotlib {version('matplotlib')}|"
+             f"pillow {version('pillow')}".encode())
+    for file in files:
+        h.update(file.relative_to(ROOT).as_posix().encode())
+        h.update(file.read_bytes())
     return h.hexdigest()[:16]
+
+
+def stale(out_dir: Path = OUT_DIR) -> list[str]:
+    """Figures whose cached PNGs are missing or older than their sources."""
+    out = []
+    for name, module in all_figures().items():
+        stamp = out_dir / f"{name}.key"
+        if (not stamp.exists() or stamp.read_text() != cache_key(name, module)
+                or not all(p.exists() for p in output_paths(name, out_dir).values())):
+            out.append(name)
+    return out
 
 
 def output_paths(name: str, out_dir: Path = OUT_DIR) -> dict[str, Path]:
@@ -173,25 +205,25 @@ def _quantize(path: Path, colors: int = 192):
     pal.save(path, optimize=True)
 
 
-def build(names=None, out_dir: Path = OUT_DIR, force=False, log=print, reload=False) -> dict[str, float]:
-    """Build (or reuse from cache) the named figures; return seconds per figure."""
-    registry = load_all(reload=reload)
-    names = sorted(registry) if names is None else list(names)
-    unknown = [n for n in names if n not in registry]
+def build(names=None, out_dir: Path = OUT_DIR, force=False, log=print) -> dict[str, float]:
+    """Draw the named (default: all) figures that are stale; return seconds per figure.
+
+    Imports only the figure modules that have something to draw. ``mkdocs`` calls
+    this in a fresh process (``python -m scripts.figures``) so edited code is used.
+    """
+    known = all_figures()
+    names = sorted(known) if names is None else list(names)
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise KeyError(f"unknown figure(s): {', '.join(unknown)}")
-    timings = {}
-    for name in names:
-        spec = registry[name]
-        key = cache_key(spec)
-        stamp = out_dir / f"{name}.key"
-        paths = output_paths(name, out_dir)
-        if not force and stamp.exists() and stamp.read_text() == key and all(p.exists() for p in paths.values()):
-            timings[name] = 0.0
-            continue
+    todo = set(names) if force else set(stale(out_dir)) & set(names)
+    timings = {n: 0.0 for n in names}
+    for module in sorted({known[n] for n in todo}):
+        importlib.import_module(f"{__name__}.{module}")
+    for name in sorted(todo):
         t0 = time.perf_counter()
-        render(spec, out_dir)
-        stamp.write_text(key)
+        render(REGISTRY[name], out_dir)
+        (out_dir / f"{name}.key").write_text(cache_key(name, known[name]))
         timings[name] = time.perf_counter() - t0
         if log:
             log(f"figure {name}: {timings[name]:.2f} s")

@@ -67,17 +67,20 @@ def d2_steps(style):
     X, _ = grid_blobs(per=25)
     rng = np.random.default_rng(SEED)
     centers, idx = kmeans_plusplus(X, 4, seed=rng)
+    from matplotlib.colors import LinearSegmentedColormap
+    cmap = LinearSegmentedColormap.from_list("d2", [style.off, style.accent, style.third])
     fig, axes = plt.subplots(1, 3, figsize=(8, 3.0), sharey=True)
+    fig.suptitle("k-means++: the next center is a sample drawn with probability ∝ D(x)²", fontsize=10)
     for t, ax in enumerate(axes, start=1):
         d2 = _sq_dist(X, centers[:t]).min(1)
         prob = d2 / d2.sum()
-        sc = ax.scatter(X[:, 0], X[:, 1], c=prob, s=6 + 1500 * prob, cmap="viridis",
+        sc = ax.scatter(X[:, 0], X[:, 1], c=prob, s=6 + 1500 * prob, cmap=cmap, vmin=0,
                         edgecolors="none", alpha=0.9)
         ax.scatter(centers[:t, 0], centers[:t, 1], marker="*", s=180, color=style.second,
                    edgecolors=style.fg, linewidths=0.6, zorder=3, label="chosen centers")
         ax.scatter(*centers[t], s=260, facecolors="none", edgecolors=style.fg, linewidths=1.6, zorder=3,
                    label="next center drawn")
-        ax.set_title(f"{t} center{'s' if t > 1 else ''} chosen: P(x) ∝ D(x)²", fontsize=9.5)
+        ax.set_title(f"after {t} center{'s' if t > 1 else ''}", fontsize=9.5)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_aspect("equal")
@@ -92,12 +95,13 @@ def isodata_steps(style):
     X, init, params = isodata_demo_data()
     res = isodata(X, params, init_centers=init)
     ev = res.history
-    panels = [("start: 4 centers", ev[0]["start"], None),
-              (f"iteration 1: discard (< θ_N = {params.min_size}), then split", ev[0]["end"], ev[0]),
-              (f"iteration 2: merge (distance < θ_C = {params.merge_dist})", ev[1]["end"], ev[1]),
-              (f"final: {len(res.centers)} clusters", res.centers, None)]
-    fig, axes = plt.subplots(1, 4, figsize=(8, 2.9), sharex=True, sharey=True)
-    for ax, (title, centers, event) in zip(axes, panels):
+    panels = [(f"start: {len(ev[0]['start'])} centers", ev[0]["start"], None),
+              (f"iteration 1: discard (✕, fewer than θ_N = {params.min_size}),\nthen split (○, σ_max > θ_S = {params.max_std})",
+               ev[0]["end"], ev[0]),
+              (f"iteration 2: merge (●–●, centers closer\nthan θ_C = {params.merge_dist})", ev[1]["end"], ev[1]),
+              (f"after {params.n_iter} iterations: {len(res.centers)} clusters", res.centers, None)]
+    fig, axes = plt.subplots(2, 2, figsize=(7, 4.5), sharex=True, sharey=True)
+    for ax, (title, centers, event) in zip(axes.flat, panels):
         labels = _sq_dist(X, centers).argmin(1)
         cols = [style.accent, style.third, style.second, style.muted, style.fg]
         ax.scatter(X[:, 0], X[:, 1], s=4, c=[cols[i % len(cols)] for i in labels], alpha=0.55)

@@ -25,6 +25,7 @@ from scripts import figures  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.dlnotes")
 FIG_DEST = "assets/figures"
+_FIGURES: dict[str, str] = {}     # figure name -> module, read from the sources each build
 FIG_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[a-z0-9-]+)\)(?P<attrs>\{[^}]*\})?")
 
 
@@ -70,9 +71,19 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    # Runs once per language and on every `mkdocs serve` rebuild. Unchanged figures
-    # cost one hash each; reload=True picks up edits to dlnotes and figure code.
-    figures.build(log=log.info, reload=True)
+    # Runs once per language and on every `mkdocs serve` rebuild. Checking the cache
+    # only hashes sources; stale figures are drawn in a fresh Python process, so edits
+    # to dlnotes or figure code are always picked up (no stale imports in `serve`).
+    todo = figures.stale()
+    if todo:
+        import subprocess
+        log.info(f"drawing {len(todo)} figure(s): {', '.join(todo)}")
+        proc = subprocess.run([sys.executable, "-m", "scripts.figures", *todo], cwd=ROOT,
+                              capture_output=True, text=True)
+        if proc.returncode:
+            raise SystemExit(f"figures failed:\n{proc.stderr[-4000:]}")
+    global _FIGURES
+    _FIGURES = figures.all_figures()
     _keep_notebook_cache(config)
 
 
@@ -96,7 +107,7 @@ def on_files(files, config):
     lang = _current_lang(config)
     name = f"drill-{lang}.tsv"
     files.append(File.generated(config, name, content=anki_tsv(config, lang)))
-    for name in figures.REGISTRY:
+    for name in _FIGURES:
         for path in figures.output_paths(name).values():
             files.append(File.generated(config, f"{FIG_DEST}/{path.name}", abs_src_path=str(path)))
     _rewrap_notebooks(files, config)
@@ -201,7 +212,7 @@ def _glossary_table(page) -> str:
 
 def _figure_markup(m, page, eager=False) -> str:
     name, alt = m["name"], m["alt"].strip()
-    if name not in figures.REGISTRY:
+    if name not in _FIGURES:
         raise SystemExit(f"{page.file.src_uri}: unknown figure 'fig:{name}'")
     if not alt:
         raise SystemExit(f"{page.file.src_uri}: figure 'fig:{name}' has no alt text")

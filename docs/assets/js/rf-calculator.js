@@ -1,0 +1,482 @@
+/* Receptive-field calculator: plain JavaScript, no framework, no network.
+ * A line-by-line port of dlnotes/receptive_field.py (parse, exact propagation,
+ * support); tests/test_receptive_field.py checks that both give the same numbers.
+ * Mounts on every <div class="rf-calc" data-lang="en|zh"> of the page.
+ */
+(function () {
+  "use strict";
+
+  var MAX_SAFE = Number.MAX_SAFE_INTEGER;
+  var MAX_PERIOD = 4096;
+  var MAX_LAYERS = 2000;
+  var LIMITS = { kernel: 1000, stride: 1000, dilation: 1000, padding: 100000, repeat: 1000 };
+
+  // ---- the compact text form (same grammar and messages as dlnotes) --------
+  var TOKEN = /([ \t\r,\uff0c\u3000]+)|(#[^\n]*)|([;\n\uff1b])|([(\uff08])|([)\uff09])|([:\uff1a])|([A-Za-z0-9_.\-]+)|([\s\S])/g;
+  var TOKEN_KINDS = ["space", "comment", "sep", "open", "close", "colon", "word", "bad"];
+  var HEAD = /^(conv|pool|maxpool|avgpool|tconv|deconv|relu|bn|act|id)([0-9]*)$/;
+  var OPTION = /^(s|p|d|op|x)([0-9]+)$/;
+  var KIND = { conv: "conv", pool: "pool", maxpool: "pool", avgpool: "pool", tconv: "tconv",
+    deconv: "tconv", relu: "id", bn: "id", act: "id", id: "id" };
+  var FIELD = { s: "stride", p: "padding", d: "dilation", op: "output_padding", x: "repeat" };
+  var ALLOWED = { conv: ["s", "p", "d", "x"], pool: ["s", "p", "x"], tconv: ["s", "p", "d", "op", "x"], id: ["x"] };
+
+  function ParseError(column, token, detail) {
+    this.column = column; this.token = token; this.detail = detail;
+    this.message = detail + " (column " + column + ": '" + token + "')";
+  }
+  ParseError.prototype = Object.create(Error.prototype);
+
+  function tokens(text) {
+    var out = [], m;
+    TOKEN.lastIndex = 0;
+    while ((m = TOKEN.exec(text)) !== null) {
+      var kind = null;
+      for (var g = 1; g <= 8; g++) if (m[g] !== undefined) { kind = TOKEN_KINDS[g - 1]; break; }
+      if (kind === "space" || kind === "comment") continue;
+      if (kind === "bad") throw new ParseError(m.index + 1, m[0], "unexpected character " + pyRepr(m[0]));
+      out.push([kind, m[0], m.index + 1]);
+    }
+    out.push(["end", "", text.length + 1]);
+    return out;
+  }
+
+  function pyRepr(s) { return s.indexOf("'") >= 0 && s.indexOf('"') < 0 ? '"' + s + '"' : "'" + s + "'"; }
+  function toInt(digits) { return digits.length <= 9 ? parseInt(digits, 10) : 1000000000; }
+
+  function layerText(L) {
+    if (L.kind === "id") return "id";
+    var parts = [L.kind + L.kernel];
+    var sDefault = L.kind === "pool" ? L.kernel : 1;
+    if (L.stride !== sDefault) parts.push("s" + L.stride);
+    if (L.padding) parts.push("p" + L.padding);
+    if (L.dilation !== 1) parts.push("d" + L.dilation);
+    if (L.output_padding) parts.push("op" + L.output_padding);
+    return parts.join(" ");
+  }
+
+  function ruleViolation(L) {
+    var k = L.kernel, s = L.stride, p = L.padding, d = L.dilation, op = L.output_padding;
+    if (L.kind === "pool" && p > Math.floor(k / 2))
+      return "padding must be at most half the kernel for pool" + k + " (at most " + Math.floor(k / 2) + "), got " + p;
+    if ((L.kind === "conv" || L.kind === "tconv") && p > d * (k - 1))
+      return "padding must be at most d*(k-1) = " + d * (k - 1) + " for a kernel of " + k + " with dilation " + d + ", got " + p;
+    if (L.kind === "tconv" && op >= Math.max(s, d))
+      return "output padding must be smaller than the stride or the dilation (< " + Math.max(s, d) + "), got " + op;
+    return "";
+  }
+
+  function number(value, name, col, token, low) {
+    var high = LIMITS[name] !== undefined ? LIMITS[name] : LIMITS.stride;
+    if (value < low) throw new ParseError(col, token, name + " must be at least " + low + ", got " + value);
+    if (value > high) throw new ParseError(col, token, name + " must be at most " + high + ", got " + value);
+    return value;
+  }
+
+  function parse(text) {
+    var toks = tokens(text), pos = 0;
+    function peek(ahead) { return toks[Math.min(pos + (ahead || 0), toks.length - 1)]; }
+    function take() { return toks[pos++]; }
+
+    function sequence(stage, closing) {
+      var layers = [];
+      for (;;) {
+        var t = peek(), kind = t[0], value = t[1], col = t[2];
+        if (kind === "word" && peek(1)[0] === "colon") { take(); take(); stage = value; }
+        else if (kind === "sep") take();
+        else if (kind === "end" || (kind === "close" && closing)) return layers;
+        else if (kind === "close") throw new ParseError(col, value, "')' without a matching '('");
+        else {
+          layers = layers.concat(item(stage));
+          t = peek(); kind = t[0]; value = t[1]; col = t[2];
+          if (kind !== "sep" && kind !== "end" && kind !== "close")
+            throw new ParseError(col, value, "expected ';' between layers");
+        }
+        if (layers.length > MAX_LAYERS) throw new ParseError(col, value, "more than " + MAX_LAYERS + " layers");
+      }
+    }
+
+    function item(stage) {
+      var t = peek(), kind = t[0], value = t[1], col = t[2];
+      if (kind === "open") {
+        take();
+        var body = sequence(stage, true);
+        if (peek()[0] !== "close") throw new ParseError(col, value, "'(' is never closed");
+        take();
+        if (!body.length) throw new ParseError(col, value, "empty group");
+        var times = repeatOption();
+        if (body.length * times > MAX_LAYERS) throw new ParseError(col, value, "more than " + MAX_LAYERS + " layers");
+        var out = [];
+        for (var i = 0; i < times; i++) out = out.concat(body);
+        return out;
+      }
+      if (kind !== "word") throw new ParseError(col, value || "end of text", "expected a layer such as conv3");
+      take();
+      return layer(value, col, stage);
+    }
+
+    function repeatOption() {
+      var t = peek();
+      if (t[0] === "word") {
+        var m = OPTION.exec(t[1].toLowerCase());
+        if (!m || m[1] !== "x") throw new ParseError(t[2], t[1], "only a repeat count such as x3 may follow a group");
+        take();
+        return number(toInt(m[2]), "repeat", t[2], t[1], 1);
+      }
+      return 1;
+    }
+
+    function layer(head, col, stage) {
+      var m = HEAD.exec(head.toLowerCase());
+      if (!m) throw new ParseError(col, head, "unknown layer; expected conv3, pool2, tconv4, relu, bn or id");
+      var kind = KIND[m[1]];
+      if (kind === "id" && m[2]) throw new ParseError(col, head, "an identity layer takes no kernel size");
+      if (kind !== "id" && !m[2]) throw new ParseError(col, head, "missing kernel size, e.g. " + m[1] + "3");
+      var k = kind !== "id" ? number(toInt(m[2]), "kernel", col, head, 1) : 1;
+      var opts = {}, optToks = [], last = [col, head];
+      while (peek()[0] === "word") {
+        var t = take(), value = t[1], ocol = t[2];
+        var om = OPTION.exec(value.toLowerCase());
+        if (!om) throw new ParseError(ocol, value, "unknown option for " + m[1] + "; expected one of " +
+          ALLOWED[kind].map(function (o) { return o + "N"; }).join(", "));
+        var name = om[1];
+        if (ALLOWED[kind].indexOf(name) < 0) throw new ParseError(ocol, value, m[1] + " does not take option " + name);
+        if (Object.prototype.hasOwnProperty.call(opts, name)) throw new ParseError(ocol, value, "option " + name + " given twice");
+        var low = (name === "p" || name === "op") ? 0 : 1;
+        opts[name] = number(toInt(om[2]), FIELD[name], ocol, value, low);
+        optToks.push([ocol, value, name]);
+        last = [ocol, value];
+      }
+      var L = { kind: kind, kernel: k, stride: opts.s !== undefined ? opts.s : (kind === "pool" ? k : 1),
+        padding: opts.p || 0, dilation: opts.d || 1, output_padding: opts.op || 0, stage: stage };
+      var msg = ruleViolation(L);
+      if (msg) {
+        var want = msg.indexOf("output padding") >= 0 ? "op" : msg.indexOf("padding") >= 0 ? "p" : "?";
+        var bad = last;
+        for (var i = 0; i < optToks.length; i++) if (optToks[i][2] === want) { bad = optToks[i]; break; }
+        throw new ParseError(bad[0], bad[1], msg);
+      }
+      L.text = layerText(L);
+      var out = [];
+      for (var r = 0; r < (opts.x || 1); r++) out.push(L);
+      return out;
+    }
+
+    var layers = sequence("", false);
+    if (!layers.length) throw new ParseError(1, text.trim().slice(0, 20), "empty network: type at least one layer, e.g. conv3");
+    return layers;
+  }
+
+  // ---- exact propagation ----------------------------------------------------
+  function gcd(a, b) { while (b) { var t = a % b; a = b; b = t; } return a; }
+  function mod(a, n) { return ((a % n) + n) % n; }
+
+  function taps(L, u) {
+    var k = L.kernel, s = L.stride, p = L.padding, d = L.dilation, out = [], j;
+    if (L.kind !== "tconv") {
+      for (j = 0; j < k; j++) out.push(u * s - p + d * j);
+      return out;
+    }
+    var seen = {};
+    for (j = 0; j < k; j++) {
+      var v = u + p - d * j;
+      if (mod(v, s) === 0) { var i = (v - mod(v, s)) / s; if (!seen[i]) { seen[i] = true; out.push(i); } }
+    }
+    return out.sort(function (a, b) { return a - b; });
+  }
+
+  function field(level, u) {
+    var r = mod(u, level.period), q = (u - r) / level.period;
+    if (level.lo[r] === null) return null;
+    return [level.lo[r] + q * level.delta, level.hi[r] + q * level.delta];
+  }
+
+  function propagate(layers) {
+    var level = { period: 1, delta: 1, lo: [0], hi: [0] }, levels = [];
+    layers.forEach(function (L) {
+      var s = L.stride, period, delta;
+      if (L.kind === "tconv") { period = s * level.period; delta = level.delta; }
+      else { var g = gcd(s, level.period); period = level.period / g; delta = (s / g) * level.delta; }
+      if (period > MAX_PERIOD) throw new Error("the transposed convolutions repeat with period " + period + " > " + MAX_PERIOD);
+      var lo = [], hi = [];
+      for (var r = 0; r < period; r++) {
+        var a = null, b = null;
+        taps(L, r).forEach(function (i) {
+          var f = field(level, i);
+          if (f === null) return;
+          if (a === null || f[0] < a) a = f[0];
+          if (b === null || f[1] > b) b = f[1];
+        });
+        lo.push(a); hi.push(b);
+      }
+      level = { period: period, delta: delta, lo: lo, hi: hi };
+      var big = Math.abs(delta) > MAX_SAFE || lo.concat(hi).some(function (v) { return v !== null && Math.abs(v) > Math.floor(MAX_SAFE / 2); });
+      if (big) throw new Error("numbers exceed 2^53: the network is too large to analyse exactly");
+      levels.push(level);
+    });
+    return levels;
+  }
+
+  function checkUnit(unit) {
+    if (!Number.isInteger(unit)) throw new Error("unit must be an integer, got " + unit);
+    var lim = Math.floor(MAX_SAFE / 4);
+    if (unit < -lim || unit > lim) throw new Error("unit must be in [" + (-lim) + ", " + lim + "], got " + unit);
+    return unit;
+  }
+
+  function analyze(layers, unit) {
+    if (typeof layers === "string") layers = parse(layers);
+    unit = checkUnit(unit || 0);
+    var levels = propagate(layers), rows = [];
+    layers.forEach(function (L, n) {
+      var lv = levels[n], sizes = [];
+      for (var r = 0; r < lv.period; r++) if (lv.lo[r] !== null) sizes.push(lv.hi[r] - lv.lo[r] + 1);
+      var empty = lv.period - sizes.length;
+      if (!sizes.length) sizes.push(0);   // degenerate: every unit sees only biases
+      var f0 = field(lv, 0), fu = field(lv, unit), g = gcd(lv.delta, lv.period);
+      var mn = Math.min.apply(null, sizes), mx = Math.max.apply(null, sizes);
+      rows.push({ index: n + 1, text: L.text, stage: L.stage, kind: L.kind, rf_min: mn, rf_max: mx,
+        uniform: mn === mx, jump_num: lv.delta / g, jump_den: lv.period / g,
+        jump_text: lv.period / g === 1 ? String(lv.delta / g) : (lv.delta / g) + "/" + (lv.period / g),
+        rf_text: mn === mx ? String(mx) : mn + "\u2013" + mx,
+        padding: f0 === null ? null : -f0[0], unit: unit,
+        start: fu === null ? null : fu[0], end: fu === null ? null : fu[1],
+        centre: fu === null ? null : (fu[0] + fu[1]) / 2, period: lv.period, empty: empty });
+    });
+    return rows;
+  }
+
+  function support(layers, unit) {
+    if (typeof layers === "string") layers = parse(layers);
+    unit = checkUnit(unit || 0);
+    propagate(layers);
+    var units = [unit];
+    for (var n = layers.length - 1; n >= 0; n--) {
+      var next = new Set();
+      for (var i = 0; i < units.length; i++) taps(layers[n], units[i]).forEach(function (t) { next.add(t); });
+      if (next.size > 1000000) throw new Error("receptive field too large to list pixel by pixel");
+      units = Array.from(next);
+    }
+    return units.sort(function (a, b) { return a - b; });
+  }
+
+  var PRESETS = {};
+  function resnet(blocks, strideIn3x3, dilate) {
+    var parts = ["stem: conv7 s2 p3; pool3 s2 p1"], dilation = 1, dil = [false].concat(dilate || [false, false, false]);
+    var sx = function (s) { return s !== 1 ? " s" + s : ""; }, dx = function (d) { return d !== 1 ? " d" + d : ""; };
+    blocks.forEach(function (n, i) {
+      var stage = i + 2, name = "conv" + stage + "_x", stride = stage === 2 ? 1 : 2, prev = dilation;
+      if (dil[i]) { dilation *= stride; stride = 1; }
+      var first = (stride === 2 && !strideIn3x3) ? "conv1 s2; conv3 p" + prev + dx(prev) + "; conv1"
+        : "conv1; conv3" + sx(stride) + " p" + prev + dx(prev) + "; conv1";
+      var text = name + ": (" + first + ")";
+      if (n > 1) text += "; (conv1; conv3 p" + dilation + dx(dilation) + "; conv1) x" + (n - 1);
+      parts.push(text);
+    });
+    return parts.join(";\n");
+  }
+  var R101 = resnet([3, 4, 23, 3], true, [false, true, true]);
+  PRESETS["alexnet"] = "conv1: conv11 s4 p2; relu; pool3 s2;\nconv2: conv5 p2; relu; pool3 s2;\n" +
+    "conv3: conv3 p1; relu;\nconv4: conv3 p1; relu;\nconv5: conv3 p1; relu; pool3 s2";
+  PRESETS["vgg16"] = "conv1: (conv3 p1; relu) x2; pool2;\nconv2: (conv3 p1; relu) x2; pool2;\n" +
+    "conv3: (conv3 p1; relu) x3; pool2;\nconv4: (conv3 p1; relu) x3; pool2;\nconv5: (conv3 p1; relu) x3; pool2";
+  PRESETS["resnet50-v1"] = resnet([3, 4, 6, 3], false);
+  PRESETS["resnet50-v1.5"] = resnet([3, 4, 6, 3], true);
+  PRESETS["unet"] = "enc1: conv3; conv3; pool2;\nenc2: conv3; conv3; pool2;\nenc3: conv3; conv3; pool2;\n" +
+    "enc4: conv3; conv3; pool2;\nbottom: conv3; conv3;\ndec4: tconv2 s2; conv3; conv3;\n" +
+    "dec3: tconv2 s2; conv3; conv3;\ndec2: tconv2 s2; conv3; conv3;\ndec1: tconv2 s2; conv3; conv3; conv1";
+  PRESETS["decoder-k3s2"] = "enc: (conv3 s2 p1; relu) x3;\ndec: (tconv3 s2 p1 op1; relu) x3";
+  PRESETS["deeplabv3-backbone"] = R101;
+  PRESETS["deeplabv3-aspp12"] = R101 + ";\naspp: conv3 d12 p12";
+  PRESETS["deeplabv3-aspp24"] = R101 + ";\naspp: conv3 d24 p24";
+  PRESETS["deeplabv3-aspp36"] = R101 + ";\naspp: conv3 d36 p36";
+
+  var api = { parse: parse, analyze: analyze, support: support, taps: taps, PRESETS: PRESETS };
+  if (typeof window !== "undefined") window.rfCalc = api;
+  if (typeof module !== "undefined") module.exports = api;
+  if (typeof document === "undefined") return;
+
+  var CSS = [
+    ".rf-calc{border:1px solid var(--md-default-fg-color--lightest);border-radius:.2rem;padding:.8rem;margin:1em 0}",
+    ".rf-calc label{font-weight:600;margin-right:.4rem}",
+    ".rf-controls{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin-bottom:.6rem}",
+    ".rf-calc select,.rf-calc input,.rf-calc textarea{font:inherit;color:var(--md-default-fg-color);",
+    "background:var(--md-default-bg-color);border:1px solid var(--md-default-fg-color--lighter);border-radius:.15rem;padding:.2rem .3rem}",
+    ".rf-calc input.rf-unit{width:6em}",
+    ".rf-calc textarea{display:block;width:100%;box-sizing:border-box;font-family:var(--md-code-font-family,monospace);margin-top:.2rem}",
+    ".rf-calc textarea[aria-invalid=true]{border-color:var(--md-typeset-del-color,#d1495b);outline:1px solid #d1495b}",
+    ".rf-help{font-size:.85em;color:var(--md-default-fg-color--light);margin:.3rem 0}",
+    ".rf-error{color:#d1495b;font-weight:600;margin:.3rem 0;min-height:1.2em}",
+    "[data-md-color-scheme=slate] .rf-error{color:#ff7b8a}",
+    ".rf-has-error .rf-summary,.rf-has-error .rf-diagram,.rf-has-error .rf-table-wrap{opacity:.35}",
+    ".rf-diagram svg{display:block}",
+    ".rf-diagram .rf-bg{fill:var(--md-default-fg-color--lightest)}",
+    ".rf-diagram .rf-hole{fill:var(--md-default-fg-color--lighter)}",
+    ".rf-diagram .rf-seen{fill:var(--md-primary-fg-color)}",
+    "[data-md-color-scheme=slate] .rf-diagram .rf-seen{fill:#8c9eff}",
+    ".rf-diagram .rf-zero{fill:#d1495b}",
+    ".rf-diagram .rf-centre{stroke:var(--md-default-fg-color);stroke-width:2;stroke-dasharray:4 3}",
+    ".rf-legend{font-size:.8em;margin:.2rem 0}",
+    ".rf-swatch{display:inline-block;width:.9em;height:.9em;vertical-align:middle}",
+    ".rf-swatch.rf-seen{background:var(--md-primary-fg-color)}",
+    "[data-md-color-scheme=slate] .rf-swatch.rf-seen{background:#8c9eff}",
+    ".rf-swatch.rf-hole{background:var(--md-default-fg-color--lighter)}",
+    ".rf-swatch.rf-zero{background:#d1495b}",
+    ".rf-table-wrap{overflow:auto;max-height:28rem}",
+    ".rf-table{border-collapse:collapse;font-size:.8em;font-variant-numeric:tabular-nums}",
+    ".rf-table th,.rf-table td{padding:.15rem .5rem;border-bottom:1px solid var(--md-default-fg-color--lightest);text-align:right;white-space:nowrap}",
+    ".rf-table td:nth-child(2),.rf-table td:nth-child(3),.rf-table th:nth-child(2),.rf-table th:nth-child(3){text-align:left}",
+    ".rf-table thead th{position:sticky;top:0;background:var(--md-default-bg-color)}",
+    ".rf-table tr.rf-uneven td:nth-child(4){color:#d1495b;font-weight:600}",
+    "[data-md-color-scheme=slate] .rf-table tr.rf-uneven td:nth-child(4){color:#ff7b8a}"
+  ].join("\n");
+
+  // ---- the widget --------------------------------------------------------------
+  var TEXT = {
+    en: { preset: "Preset", custom: "(your own)", network: "Network", unit: "Output unit u",
+      help: "Layers separated by ; or new lines: conv3 s2 p1 d2, pool2, tconv4 s2 p1 op0, relu; (…) x3 repeats; name: labels a stage.",
+      layer: "layer", stage: "stage", rf: "RF", jump: "jump", pad: "padding", start: "start of u", centre: "centre of u", end: "end of u",
+      summary: function (r) { return "Last layer: receptive field " + r.rf_text + " px, jump " + r.jump_text + " px."; },
+      uneven: function (r) { return " The receptive field differs between output units (" + r.rf_min + " to " + r.rf_max + " px, period " + r.period + "): no single number describes it."; },
+      empty: function (r) { return " " + r.empty + " of every " + r.period + " output units see no input pixel at all (only the bias)."; },
+      sees: function (r, n, h) { return "Unit " + r.unit + " sees input pixels " + r.start + " to " + r.end + " (" + n + " pixels" + (h ? ", " + h + " holes inside the span" : "") + "); negative positions are padding."; },
+      none: function (r) { return "Unit " + r.unit + " sees no input pixel (only the bias)."; },
+      error: "", diagram: "Input pixels seen by the chosen output unit", seen: "seen", hole: "hole inside the span", zero: "pixel 0" },
+    zh: { preset: "预设网络", custom: "（自定义）", network: "网络", unit: "输出单元 u",
+      help: "层之间用 ; 或换行分隔：conv3 s2 p1 d2、pool2、tconv4 s2 p1 op0、relu；(…) x3 表示重复；name: 给阶段命名。",
+      layer: "层", stage: "阶段", rf: "感受野", jump: "跳跃步长", pad: "等效填充", start: "u 的起点", centre: "u 的中心", end: "u 的终点",
+      summary: function (r) { return "最后一层：感受野 " + r.rf_text + " 像素，跳跃步长 " + r.jump_text + " 像素。"; },
+      uneven: function (r) { return "不同输出单元的感受野大小不同（" + r.rf_min + " 到 " + r.rf_max + " 像素，周期 " + r.period + "），不能用一个数描述。"; },
+      empty: function (r) { return "每 " + r.period + " 个输出单元中有 " + r.empty + " 个看不到任何输入像素（只有偏置）。"; },
+      sees: function (r, n, h) { return "单元 " + r.unit + " 看到输入像素 " + r.start + " 到 " + r.end + "（共 " + n + " 个" + (h ? "，区间内有 " + h + " 个空洞" : "") + "）；负坐标是填充。"; },
+      none: function (r) { return "单元 " + r.unit + " 看不到任何输入像素（只有偏置）。"; },
+      error: "输入有误：", diagram: "所选输出单元看到的输入像素", seen: "看到", hole: "区间内的空洞", zero: "像素 0" }
+  };
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function fmt(v) { return v === null ? "\u2014" : String(v); }
+
+  function mount(root) {
+    var lang = root.getAttribute("data-lang") === "zh" ? "zh" : "en", T = TEXT[lang];
+    var uid = "rf" + Math.random().toString(36).slice(2, 8);
+    root.textContent = "";
+    var controls = el("div", { "class": "rf-controls" });
+    var presetLabel = el("label", { "for": uid + "-preset" }, T.preset);
+    var select = el("select", { id: uid + "-preset", "class": "rf-preset" });
+    select.appendChild(el("option", { value: "" }, T.custom));
+    Object.keys(PRESETS).forEach(function (name) { select.appendChild(el("option", { value: name }, name)); });
+    var unitLabel = el("label", { "for": uid + "-unit" }, T.unit);
+    var unitInput = el("input", { id: uid + "-unit", "class": "rf-unit", type: "number", step: "1", value: "0" });
+    controls.appendChild(presetLabel); controls.appendChild(select);
+    controls.appendChild(unitLabel); controls.appendChild(unitInput);
+    var textLabel = el("label", { "for": uid + "-text", "class": "rf-text-label" }, T.network);
+    var area = el("textarea", { id: uid + "-text", "class": "rf-text", rows: "4", spellcheck: "false",
+      autocapitalize: "off", autocomplete: "off", "aria-describedby": uid + "-error " + uid + "-help" });
+    area.value = root.getAttribute("data-initial") || "conv3 p1; conv3 p1; pool2 s2; conv3 d2 p2; tconv4 s2 p1";
+    var help = el("p", { id: uid + "-help", "class": "rf-help" }, T.help);
+    var error = el("p", { id: uid + "-error", "class": "rf-error", role: "alert", "aria-live": "polite" });
+    var summary = el("p", { "class": "rf-summary", "aria-live": "polite" });
+    var figure = el("div", { "class": "rf-diagram", role: "img", "aria-label": T.diagram });
+    var tableWrap = el("div", { "class": "rf-table-wrap" });
+    [controls, textLabel, area, help, error, summary, figure, tableWrap].forEach(function (n) { root.appendChild(n); });
+
+    function update() {
+      error.textContent = ""; area.removeAttribute("aria-invalid");
+      var rows, seen, unit = Number(unitInput.value);
+      try {
+        if (unitInput.value.trim() === "" || !Number.isInteger(unit)) throw new Error("unit must be an integer, got " + (unitInput.value || "nothing"));
+        var layers = parse(area.value);
+        rows = analyze(layers, unit);
+        seen = rows[rows.length - 1].start === null ? [] : support(layers, unit);
+      } catch (e) {
+        error.textContent = T.error + e.message;
+        area.setAttribute("aria-invalid", "true");
+        root.classList.add("rf-has-error");
+        return;
+      }
+      root.classList.remove("rf-has-error");
+      var last = rows[rows.length - 1];
+      var holes = last.start === null ? 0 : (last.end - last.start + 1) - seen.length;
+      var text = T.summary(last);
+      if (!last.uniform) text += T.uneven(last);
+      if (last.empty) text += T.empty(last);
+      text += " " + (last.start === null ? T.none(last) : T.sees(last, seen.length, holes));
+      summary.textContent = text;
+      drawDiagram(figure, last, seen, T);
+      drawTable(tableWrap, rows, T);
+    }
+    select.addEventListener("change", function () { if (select.value) { area.value = PRESETS[select.value]; update(); } });
+    area.addEventListener("input", function () { select.value = ""; update(); });
+    unitInput.addEventListener("input", update);
+    update();
+  }
+
+  function drawTable(wrap, rows, T) {
+    var table = el("table", { "class": "rf-table" });
+    var head = el("tr");
+    ["#", T.layer, T.stage, T.rf, T.jump, T.pad, T.start, T.centre, T.end].forEach(function (h) { head.appendChild(el("th", {}, h)); });
+    var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
+    var body = el("tbody");
+    rows.forEach(function (r) {
+      var tr = el("tr", r.uniform ? {} : { "class": "rf-uneven" });
+      [r.index, r.text, r.stage, r.rf_text, r.jump_text, fmt(r.padding), fmt(r.start), fmt(r.centre), fmt(r.end)]
+        .forEach(function (v) { tr.appendChild(el("td", {}, String(v))); });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    wrap.textContent = "";
+    wrap.appendChild(table);
+  }
+
+  function drawDiagram(box, row, seen, T) {
+    // SVG built as markup from numbers only (no user text), parsed by the HTML parser.
+    box.textContent = "";
+    if (row.start === null) return;
+    var span = row.end - row.start + 1, margin = Math.max(2, Math.ceil(span * 0.06));
+    var lo = Math.min(row.start - margin, -1), hi = Math.max(row.end + margin, 1);
+    if (hi - lo > span * 3 + 20) { lo = row.start - margin; hi = row.end + margin; }
+    var n = hi - lo + 1, W = 1000, cell = W / n, H = 56, gap = cell > 4 ? 1 : 0;
+    var r = function (x, y, w, h, cls) {
+      return '<rect x="' + x.toFixed(2) + '" y="' + y + '" width="' + Math.max(w, 0.6).toFixed(2) + '" height="' + h + '" class="' + cls + '"/>';
+    };
+    var parts = [r(0, 12, W, 24, "rf-bg"), r((row.start - lo) * cell, 12, span * cell, 24, "rf-hole")];
+    var i = 0;
+    while (i < seen.length) {                         // one rectangle per run of consecutive pixels
+      var j = i;
+      while (j + 1 < seen.length && seen[j + 1] === seen[j] + 1) j++;
+      parts.push(r((seen[i] - lo) * cell + gap / 2, 12, (seen[j] - seen[i] + 1) * cell - gap, 24, "rf-seen"));
+      i = j + 1;
+    }
+    if (lo <= 0 && hi >= 0) parts.push(r((0 - lo) * cell + cell / 2 - 1.5, 38, 3, 12, "rf-zero"));   // tick under pixel 0
+    var c = ((row.centre - lo + 0.5) * cell).toFixed(2);
+    parts.push('<path d="M' + c + ' 0 L' + c + ' 48" class="rf-centre"/>');
+    box.innerHTML = '<svg viewBox="0 0 ' + W + ' ' + H + '" preserveAspectRatio="none" width="100%" height="' + H +
+      '" aria-hidden="true">' + parts.join("") + "</svg>";
+    var legend = el("p", { "class": "rf-legend" });
+    [["rf-seen", T.seen], ["rf-hole", T.hole], ["rf-zero", T.zero]].forEach(function (p) {
+      legend.appendChild(el("span", { "class": "rf-swatch " + p[0] }));
+      legend.appendChild(document.createTextNode(" " + p[1] + "   "));
+    });
+    legend.appendChild(document.createTextNode("| " + row.start + " \u2026 " + row.end));
+    box.appendChild(legend);
+  }
+
+  function init() {
+    if (!document.getElementById("rf-calc-style")) {
+      var st = document.createElement("style");
+      st.id = "rf-calc-style";
+      st.textContent = CSS;
+      document.head.appendChild(st);
+    }
+    var roots = document.querySelectorAll(".rf-calc");
+    for (var i = 0; i < roots.length; i++) mount(roots[i]);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,392 @@
+"""Tests for dlnotes.receptive_field, the in-browser calculator, and the numbers on the page."""
+import numpy as np
+import pytest
+
+from dlnotes.receptive_field import (PRESETS, Layer, ParseError, analyze, closed_form, conv, effective_rf_profile,
+                                     erf_std, holes, impulse_support, output_sizes, parse, pool, stage_table,
+                                     support, taps, tconv)
+from tests.claims import Claim, claims_test
+
+
+def last(text, unit=0):
+    return analyze(text, unit)[-1]
+
+
+# ---------------------------------------------------------------------------
+# Hand-worked cases
+# ---------------------------------------------------------------------------
+def test_stacked_3x3_convs_grow_by_two():
+    assert [r.rf for r in analyze("conv3 p1 x4")] == [3, 5, 7, 9]
+    assert [r.jump for r in analyze("conv3 p1 x4")] == [1, 1, 1, 1]
+
+
+def test_stride_multiplies_the_growth():
+    rows = analyze("conv3 p1; pool2 s2; conv3 p1; conv3 s2 p1; conv3 p1")
+    assert [r.rf for r in rows] == [3, 4, 8, 12, 20]
+    assert [int(r.jump) for r in rows] == [1, 2, 2, 4, 4]
+    # unit u of the last layer sees [4u - P, 4u - P + 19] with P = 1 + 0 + 2 + 2 + 4 = 9
+    r = last("conv3 p1; pool2 s2; conv3 p1; conv3 s2 p1; conv3 p1", unit=5)
+    assert (r.padding, r.start, r.end, r.centre) == (9, 11, 30, 20.5)
+
+
+def test_dilation_uses_the_effective_kernel():
+    assert last("conv3 d2").rf == 5
+    assert last("conv3 d2 p2; conv3 d4 p4").rf == 1 + 4 + 8
+    assert last("conv5 d3").rf == 13
+
+
+def test_transposed_conv_with_stride_dividing_kernel_is_uniform():
+    r = last("tconv4 s2 p1")
+    assert (r.rf_min, r.rf_max, r.uniform, r.jump, r.period, r.empty) == (2, 2, True, 0.5, 2, 0)
+
+
+def test_transposed_conv_with_uneven_overlap_says_so():
+    r = last("tconv3 s2 p1")
+    assert (r.rf_min, r.rf_max, r.uniform) == (1, 2, False)
+    assert [taps(parse("tconv3 s2 p1")[0], u) for u in range(4)] == [[0], [0, 1], [1], [1, 2]]
+    with pytest.raises(ValueError, match="varies between 1 and 2"):
+        _ = r.rf
+
+
+def test_transposed_conv_can_leave_outputs_with_no_input():
+    r = last("tconv1 s2")
+    assert (r.empty, r.period) == (1, 2)
+    assert last("tconv1 s2", unit=1).start is None
+    assert support("tconv1 s2", unit=1) == []
+
+
+def test_conv_after_two_upsamplings_becomes_uneven_even_when_stride_divides_kernel():
+    # tconv2 s2 copies each input to two outputs, so neighbouring units share a field
+    # and a 3-wide window covers either 2 or 3 distinct low-resolution fields.
+    r = last("conv3 p1; tconv2 s2; tconv2 s2; conv3 p1")
+    assert not r.uniform and (r.rf_min, r.rf_max) == (3, 4)
+
+
+def test_presets_give_the_known_numbers():
+    assert last(PRESETS["alexnet"]).rf == 195
+    assert last(PRESETS["vgg16"]).rf == 212
+    assert last(PRESETS["resnet50-v1"]).rf == 483
+    assert last(PRESETS["resnet50-v1.5"]).rf == 427
+    assert all(last(PRESETS[n]).jump == 32 for n in ("alexnet", "vgg16", "resnet50-v1", "resnet50-v1.5"))
+    assert last(PRESETS["deeplabv3-backbone"]).jump == 8
+    assert output_sizes(PRESETS["unet"], 572)[-1] == 388          # Ronneberger et al. 2015, Fig. 1
+    assert output_sizes(PRESETS["vgg16"], 224)[-1] == 7
+    assert output_sizes(PRESETS["resnet50-v1.5"], 224)[-1] == 7
+    assert output_sizes(PRESETS["alexnet"], 224)[-1] == 6          # torchvision: 6x6 before the avgpool
+
+
+def test_preset_layer_counts_match_the_architectures():
+    def convs(name):
+        return sum(layer.kind == "conv" for layer in parse(PRESETS[name]))
+    assert convs("vgg16") == 13 and convs("alexnet") == 5
+    assert convs("resnet50-v1") == 1 + 3 * 16 and convs("resnet50-v1.5") == 49
+    assert convs("deeplabv3-backbone") == 1 + 3 * 33
+
+
+def test_stage_table_keeps_the_last_row_of_each_stage():
+    stages = [r.stage for r in stage_table(PRESETS["resnet50-v1"])]
+    assert stages == ["stem", "conv2_x", "conv3_x", "conv4_x", "conv5_x"]
+
+
+def test_closed_form_agrees_with_exact_propagation_on_conv_stacks():
+    for name in ("alexnet", "vgg16", "resnet50-v1", "resnet50-v1.5", "deeplabv3-aspp24"):
+        rows = analyze(PRESETS[name])
+        assert [(r.rf, int(r.jump), r.padding) for r in rows] == closed_form(PRESETS[name])
+    with pytest.raises(ValueError, match="tconv"):
+        closed_form("tconv4 s2 p1")
+
+
+def test_rows_work_as_mappings_too():
+    r = last("conv3 s2")
+    assert r["rf_max"] == r.rf_max == 3 and r["text"] == "conv3 s2" and r.jump_text == "2"
+    assert last("tconv3 s2 p1; tconv3 s2 p1").jump_text == "1/4"
+    assert last("tconv3 s2 p1").rf_text == "1–2"
+
+
+# ---------------------------------------------------------------------------
+# Dilated convolution: gridding and hybrid dilated convolution
+# ---------------------------------------------------------------------------
+def test_equal_rates_leave_holes_and_hdc_rates_do_not():
+    assert holes("conv3 d2 p2 x3") == list(range(-5, 6, 2))            # only even offsets are read
+    assert len(support("conv3 d2 p2 x3")) == 7 and last("conv3 d2 p2 x3").rf == 13
+    assert holes("conv3 p1; conv3 d2 p2; conv3 d5 p5") == []              # Wang et al. 2018: [1, 2, 5]
+    assert holes("conv3 p1; conv3 d2 p2; conv3 d9 p9") == [-5, -4, 4, 5]  # [1, 2, 9] fails
+    assert holes("conv3 p1; conv3 d2 p2; conv3 d3 p3") == []
+
+
+# ---------------------------------------------------------------------------
+# Formula vs an independent impulse propagation
+# ---------------------------------------------------------------------------
+def random_stack(rng):
+    layers = []
+    for _ in range(rng.integers(1, 7)):
+        kind = rng.choice(["conv", "conv", "pool", "tconv", "tconv", "id"])
+        k, s, d = int(rng.integers(1, 6)), int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        if kind == "conv":
+            layers.append(conv(k, s, int(rng.integers(0, d * (k - 1) + 1)), d))
+        elif kind == "pool":
+            layers.append(pool(k, s, int(rng.integers(0, k // 2 + 1))))
+        elif kind == "tconv":
+            layers.append(tconv(k, s, int(rng.integers(0, d * (k - 1) + 1)), d, int(rng.integers(0, max(s, d)))))
+        else:
+            layers.append(Layer("id"))
+    return layers
+
+
+def check_against_impulses(layers, n):
+    emp = impulse_support(layers, n, seed=1)
+    assert emp.shape[0] == output_sizes(layers, n)[-1], "output length differs from the formula"
+    interior = 0
+    for o in range(emp.shape[0]):
+        seen = np.flatnonzero(emp[o]).tolist()
+        assert seen == support(layers, o, n=n), f"unit {o}"      # borders clip the field
+        exact, r = support(layers, o), last(layers, o)            # infinite line: no borders
+        assert (r.start, r.end) == ((exact[0], exact[-1]) if exact else (None, None))
+        if seen == exact:                                         # a unit away from the borders
+            assert (r.start, r.end) == ((seen[0], seen[-1]) if seen else (None, None))
+            interior += 1
+    return interior
+
+
+def test_formulas_match_impulses_on_hundreds_of_random_stacks():
+    rng = np.random.default_rng(2024)
+    checked = interior = 0
+    while checked < 300:
+        layers = random_stack(rng)
+        n = int(rng.integers(12, 48))
+        try:
+            output_sizes(layers, n)
+        except ValueError:
+            continue                                  # input too short for this stack: draw again
+        interior += check_against_impulses(layers, n)
+        # rf_min / rf_max are the extremes over all units (the period covers every case)
+        r = last(layers)
+        spans = [len(range(s[0], s[-1] + 1)) for u in range(-2 * r.period, 3 * r.period)
+                 if (s := support(layers, u))]
+        assert (min(spans), max(spans)) == (r.rf_min, r.rf_max) if spans else r.empty == r.period
+        if all(layer.kind != "tconv" for layer in layers):
+            assert [(x.rf, int(x.jump), x.padding) for x in analyze(layers)] == closed_form(layers)
+        checked += 1
+    assert interior > 3000, "too few units away from the borders were compared"
+
+
+@pytest.mark.parametrize("name", ["alexnet", "vgg16", "resnet50-v1", "unet", "decoder-k3s2"])
+def test_presets_match_impulses(name):
+    n = {"unet": 572, "decoder-k3s2": 64}.get(name, 640)       # wide enough for units away from borders
+    assert check_against_impulses(parse(PRESETS[name]), n) > 0
+
+
+# ---------------------------------------------------------------------------
+# Effective receptive field (Luo et al. 2016)
+# ---------------------------------------------------------------------------
+def test_effective_rf_profile_counts_paths():
+    # Independent check: enumerate every path of a depth-5 stack of 3-tap kernels with
+    # random zero-mean weights; E[g^2] at offset x is the sum over pairs of paths ending
+    # at x of E[product of weights], which is 1 for identical paths and 0 otherwise.
+    import itertools
+    depth = 5
+    counts = np.zeros(2 * depth + 1)
+    for path in itertools.product((-1, 0, 1), repeat=depth):
+        counts[sum(path) + depth] += 1
+    offsets, prof = effective_rf_profile(depth)
+    assert offsets.tolist() == list(range(-depth, depth + 1))
+    assert np.allclose(prof, counts / counts.sum())
+
+
+def test_effective_rf_is_much_narrower_than_the_theoretical_rf():
+    for depth in (1, 4, 20, 100):
+        offsets, prof = effective_rf_profile(depth)
+        assert np.isclose(np.sqrt((prof * offsets**2).sum()), erf_std(depth))
+    offsets, prof = effective_rf_profile(20, kernel=5)
+    assert np.isclose(np.sqrt((prof * offsets**2).sum()), erf_std(20, 5))
+    assert erf_std(40) / (2 * 40 + 1) < erf_std(10) / (2 * 10 + 1) / 1.9    # shrinks like 1/sqrt(n)
+    assert np.isclose(erf_std(20), np.sqrt(40 / 3))
+
+
+# ---------------------------------------------------------------------------
+# Parsing and bad input
+# ---------------------------------------------------------------------------
+def test_parse_forms():
+    layers = parse("conv3 s1 p1; pool2 s2; conv3 d2 p2; tconv4 s2 p1")
+    assert [x.text for x in layers] == ["conv3 p1", "pool2", "conv3 p2 d2", "tconv4 s2 p1"]
+    assert parse("maxpool3 s2 p1")[0] == Layer("pool", 3, 2, 1)
+    assert parse("deconv4 s2 p1 op1")[0] == Layer("tconv", 4, 2, 1, 1, 1)
+    assert len(parse("a: (conv1; conv3 p1) x3\nb: relu; bn # comment")) == 8
+    assert parse("a: conv3; pool2\nb: conv1")[1].stage == "a"
+    assert parse("conv3，p1；pool2") == parse("conv3 p1; pool2")                 # full-width punctuation
+    assert parse("CONV3 S2")[0] == conv(3, 2)
+
+
+@pytest.mark.parametrize("text, column, token, words", [
+    ("conv3 p1; cnv3", 11, "cnv3", "unknown layer"),
+    ("conv3 q1", 7, "q1", "unknown option"),
+    ("conv3 s0", 7, "s0", "stride must be at least 1"),
+    ("conv0", 1, "conv0", "kernel must be at least 1"),
+    ("conv3; pool3 p2", 14, "p2", "at most half the kernel"),
+    ("conv3 p3", 7, "p3", r"at most d\*\(k-1\)"),
+    ("tconv3 s2 op2", 11, "op2", "output padding must be smaller"),
+    ("pool2 d2", 7, "d2", "does not take option d"),
+    ("conv3 p1 p1", 10, "p1", "given twice"),
+    ("(conv3", 1, "(", "never closed"),
+    ("conv3)", 6, ")", "without a matching"),
+    ("conv", 1, "conv", "missing kernel size"),
+    ("relu3", 1, "relu3", "identity layer takes no kernel"),
+    ("conv3 $", 7, "$", "unexpected character"),
+    ("  ", 1, "", "empty network"),
+    ("(conv3 x1000) x1000", 1, "(", "more than 2000 layers"),
+    ("conv99999999999", 1, "conv99999999999", "kernel must be at most 1000"),
+])
+def test_parse_errors_point_at_the_token(text, column, token, words):
+    with pytest.raises(ParseError, match=words) as info:
+        parse(text)
+    assert (info.value.column, info.value.token) == (column, token)
+    assert f"(column {column}: '{token}')" in str(info.value)
+
+
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda: analyze([]), ValueError, "empty"),
+    (lambda: analyze(""), ValueError, "empty network"),
+    (lambda: analyze(3), TypeError, "list of Layer"),
+    (lambda: analyze([Layer("conv", 0)]), ValueError, "kernel"),
+    (lambda: analyze([Layer("conv", 3, -1)]), ValueError, "stride"),
+    (lambda: analyze([Layer("pool", 3, 2, 2)]), ValueError, "padding"),
+    (lambda: analyze([Layer("upsample", 2)]), ValueError, "unknown layer kind"),
+    (lambda: analyze([Layer("conv", 3.5)]), TypeError, "kernel"),
+    (lambda: analyze("conv3", unit=1.5), TypeError, "unit"),
+    (lambda: parse(None), TypeError, "text"),
+    (lambda: analyze("tconv2 s8 x5"), ValueError, "period"),
+    (lambda: analyze("conv1000 d1000 s1000 x20"), ValueError, "2\\^53"),
+    (lambda: output_sizes("conv5", 3), ValueError, "too short"),
+    (lambda: impulse_support("conv3", 0), ValueError, "n must be"),
+    (lambda: effective_rf_profile(0), ValueError, "depth"),
+    (lambda: effective_rf_profile(3, kernel=0), ValueError, "kernel"),
+    (lambda: conv(3, p=5), ValueError, "padding"),
+    (lambda: tconv(4, 2, 1, op=2), ValueError, "output padding"),
+])
+def test_bad_input_gets_a_clear_error(call, exc, words):
+    with pytest.raises(exc, match=words):
+        call()
+
+
+# ---------------------------------------------------------------------------
+# The in-browser calculator gives the same numbers (vectors computed here, at test time)
+# ---------------------------------------------------------------------------
+FIELDS = ("index", "text", "stage", "kind", "rf_min", "rf_max", "uniform", "jump_text", "rf_text", "padding",
+          "unit", "start", "end", "centre", "period", "empty")
+
+
+def py_vector(text, unit):
+    try:
+        rows = analyze(text, unit)
+    except ValueError as exc:
+        return {"error": str(exc)}
+    r = rows[-1]
+    sup = support(text, unit) if r.rf_max < 5000 else None
+    return {"rows": [{f: getattr(x, f) for f in FIELDS} for x in rows], "support": sup}
+
+
+JS_VECTOR = """([text, unit]) => {
+  const api = window.rfCalc;
+  let rows;
+  try { rows = api.analyze(text, unit); } catch (e) { return {error: e.message}; }
+  const keys = %s;
+  const r = rows[rows.length - 1];
+  return {rows: rows.map(x => Object.fromEntries(keys.map(k => [k, x[k]]))),
+          support: r.rf_max < 5000 ? api.support(text, unit) : null};
+}""" % list(FIELDS)
+
+
+def vector_inputs():
+    rng = np.random.default_rng(7)
+    cases = [(t, u) for t in PRESETS.values() for u in (0, 3)]
+    cases += [("conv3 s1 p1; pool2 s2; conv3 d2 p2; tconv4 s2 p1", u) for u in (-2, 0, 1, 5)]
+    cases += [("tconv3 s2 p1", u) for u in range(4)] + [("tconv1 s2", 1), ("conv3 d2 p2 x3", 0)]
+    cases += [("conv3 p1; tconv2 s2; tconv2 s2; conv3 p1", u) for u in range(4)]
+    cases += [(";\n".join(x.text for x in random_stack(rng)), int(rng.integers(-3, 9))) for _ in range(60)]
+    cases += [(t, 0) for t, *_ in test_parse_errors_point_at_the_token.pytestmark[0].args[1]]
+    cases += [("tconv2 s8 x5", 0), ("conv1000 d1000 s1000 x20", 0), ("a: conv3，p1；pool2", 0)]
+    return cases
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["cnn/receptive-field/", "zh/cnn/receptive-field/"])
+def test_calculator_matches_python(page_factory, path):
+    page, problems = page_factory(path)
+    page.wait_for_function("window.rfCalc !== undefined")
+    assert page.evaluate("window.rfCalc.PRESETS") == PRESETS
+    mismatches = []
+    for text, unit in vector_inputs():
+        js = page.evaluate(JS_VECTOR, [text, unit])
+        py = py_vector(text, unit)
+        if js != py:
+            mismatches.append((text, unit, py if "error" in py else py["rows"][-1],
+                               js if "error" in js else js["rows"][-1]))
+    assert not mismatches, mismatches[:3]
+    assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path, scheme, width", [("cnn/receptive-field/", "light", 1280),
+                                                 ("zh/cnn/receptive-field/", "dark", 390)])
+def test_calculator_widget_updates_as_you_type(page_factory, path, scheme, width):
+    page, problems = page_factory(path, scheme=scheme, width=width)
+    calc = page.locator(".rf-calc").first
+    calc.locator("select").select_option("resnet50-v1")
+    assert "483" in calc.locator(".rf-summary").inner_text()
+    assert calc.locator(".rf-table tbody tr").count() == len(parse(PRESETS["resnet50-v1"]))
+    calc.locator("select").select_option("resnet50-v1.5")
+    assert "427" in calc.locator(".rf-summary").inner_text()
+    area = calc.locator("textarea")
+    area.fill("conv3 p1; pool2 s2; cnv3")
+    error = calc.locator(".rf-error").inner_text()
+    assert "column 21" in error and "cnv3" in error
+    assert area.get_attribute("aria-invalid") == "true"
+    area.fill("tconv3 s2 p1")
+    assert calc.locator(".rf-error").inner_text() == ""
+    cells = calc.locator(".rf-table tbody tr").first.locator("td").all_inner_texts()
+    assert cells[3] == "1–2" and cells[4] == "1/2"
+    calc.locator("input.rf-unit").fill("")
+    assert "unit" in calc.locator(".rf-error").inner_text()
+    calc.locator("input.rf-unit").fill("1")
+    assert calc.locator(".rf-diagram svg rect.rf-seen").count() >= 1
+    assert "NaN" not in calc.inner_text() and "undefined" not in calc.inner_text()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, "the page scrolls sideways"
+    assert not problems, problems
+
+
+# ---------------------------------------------------------------------------
+# Numbers stated on the page
+# ---------------------------------------------------------------------------
+PAGE = "cnn/receptive-field.md"
+CLAIMS = [
+    Claim(PAGE, lambda: last(PRESETS["resnet50-v1"]).rf, "{}", en="ResNet-50 v1 reaches 483 pixels",
+          zh="ResNet-50 v1 的感受野是 483 像素"),
+    Claim(PAGE, lambda: last(PRESETS["resnet50-v1.5"]).rf, "{}", en="v1.5 only 427",
+          zh="v1.5 只有 427"),
+    Claim(PAGE, lambda: last(PRESETS["vgg16"]).rf, "{}", en="VGG-16's pool5 sees 212 pixels",
+          zh="VGG-16 的 pool5 看到 212 个像素"),
+    Claim(PAGE, lambda: last(PRESETS["alexnet"]).rf, "{}", en="AlexNet's pool5 sees 195",
+          zh="AlexNet 的 pool5 是 195"),
+    Claim(PAGE, lambda: last(PRESETS["unet"]).rf_min, "{}", en="between 188 and 204 pixels", zh="在 188 和 204 像素之间"),
+    Claim(PAGE, lambda: last(PRESETS["unet"]).rf_max, "{}", en="between 188 and 204 pixels", zh="在 188 和 204 像素之间"),
+    Claim(PAGE, lambda: last(PRESETS["deeplabv3-aspp36"]).rf, "{}", en="the rate-36 branch sees 1547 pixels",
+          zh="rate 36 分支的感受野是 1547 像素"),
+    Claim(PAGE, lambda: erf_std(20), "{:.2f}", en="standard deviation is only 3.65 pixels",
+          zh="标准差只有 3.65 像素"),
+    Claim(PAGE, lambda: len(effective_rf_profile(20)[0]), "{}", en="with 20 layers the RF spans 41 pixels",
+          zh="20 层时感受野跨 41 个像素"),
+    Claim(PAGE, lambda: last("conv3 d2 p2 x3").rf, "{}", en="span 13 pixels but read 7 of them",
+          zh="跨 13 个像素，却只读其中 7 个"),
+    Claim(PAGE, lambda: len(support("conv3 d2 p2 x3")), "{}", en="span 13 pixels but read 7 of them",
+          zh="跨 13 个像素，却只读其中 7 个"),
+    Claim(PAGE, lambda: len(support("conv3 p1; conv3 d2 p2; conv3 d5 p5")), "{}",
+          en="read every pixel of their 17-pixel span", zh="读到了 17 像素范围内的每一个像素"),
+    Claim(PAGE, lambda: last(PRESETS["deeplabv3-backbone"]).rf, "{}",
+          en="the torchvision backbone reaches 971 pixels", zh="torchvision 的骨干网络达到 971 像素"),
+    Claim(PAGE, lambda: analyze(PRESETS["resnet50-v1"])[1].rf, "{}",
+          en="The stem gives 11 pixels with jump 4", zh="stem 给出 11 像素、跳跃步长 4"),
+    Claim(PAGE, lambda: analyze(PRESETS["resnet50-v1"])[1].jump, "{}",
+          en="The stem gives 11 pixels with jump 4", zh="stem 给出 11 像素、跳跃步长 4"),
+]
+test_claims = claims_test(CLAIMS)
