@@ -174,9 +174,10 @@ def random_erasing(image, p=0.5, area=(0.02, 0.4), ratio=0.3, seed=None, max_tri
         return _restore(image, dtype)
     H, W = image.shape[:2]
     top_value = 255.0 if dtype == np.uint8 else max(1.0, float(image.max()))
+    log_r = abs(np.log(ratio))                         # aspect h/w in [ratio, 1/ratio], log-uniform
     for _ in range(max_tries):                         # bounded: never loops forever
         target = rng.uniform(lo, hi) * H * W
-        aspect = np.exp(rng.uniform(np.log(ratio), -np.log(ratio)))
+        aspect = np.exp(rng.uniform(-log_r, log_r))
         h, w = int(round(np.sqrt(target * aspect))), int(round(np.sqrt(target / aspect)))
         if 0 < h < H and 0 < w < W:
             top, left = rng.integers(H - h + 1), rng.integers(W - w + 1)
