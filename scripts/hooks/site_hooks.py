@@ -345,6 +345,8 @@ def print_markdown(page, config) -> str:
 
 def _print_prose(text: str, base: str, here: str, link: str) -> str:
     text = re.sub(r"^(#{1,5}) ", r"#\1 ", text, flags=re.M)
+    # Interactive widgets do not print: drop their scripts (their relative src would break too).
+    text = re.sub(r"^[ \t]*<script\b[^>]*>\s*</script>[ \t]*$", "", text, flags=re.M)
     text = re.sub(r'^\?\?\? question "', '???+ question "', text, flags=re.M)
     return _rebase_links(text, base, here, link)
 
@@ -400,8 +402,39 @@ def render_tex(items: list[tuple[str, bool]], where: str) -> list[str]:
     return [cache[key(t, d)] for t, d in items]
 
 
+NB_HEADING_RE = re.compile(r'<h(?P<level>[1-6]) id="(?P<id>[^"]*)"(?P<rest>.*?)</h(?P=level)>', re.S)
+
+
+def _notebook_heading_ids(output: str, page) -> str:
+    """Give a notebook's headings the ids its table of contents links to.
+
+    nbconvert drops non-ASCII characters from heading ids and does not make them
+    unique (a Chinese-only heading gets id=""), while the TOC that mkdocs-jupyter
+    builds de-duplicates (#crf, #crf_1, #_1). Headings and TOC entries come in the
+    same order, so the i-th heading takes the i-th TOC anchor.
+    """
+    anchors = []
+
+    def walk(items):
+        for item in items:
+            anchors.append(item.id)
+            walk(item.children)
+    walk(page.toc)
+    it = iter(anchors)
+
+    def fix(m):
+        new = next(it, None)
+        if new is None:
+            return m.group(0)
+        rest = m["rest"].replace(f'href="#{m["id"]}"', f'href="#{new}"')
+        return f'<h{m["level"]} id="{new}"{rest}</h{m["level"]}>'
+    return NB_HEADING_RE.sub(fix, output)
+
+
 def on_post_page(output, page, config):
     where = page.file.src_uri
+    if where.endswith(".ipynb"):
+        output = _notebook_heading_ids(output, page)
     found = [(m, _html.unescape(m["inline"] if m["inline"] is not None else m["display"]),
               m["display"] is not None) for m in MATH_RE.finditer(output)]
     if found:
