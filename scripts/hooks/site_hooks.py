@@ -8,8 +8,12 @@
 """
 from __future__ import annotations
 
+import html as _html
+import json as _json
 import logging
 import posixpath
+import shutil as _shutil
+import subprocess as _subprocess
 import re
 import sys
 from pathlib import Path
@@ -356,10 +360,6 @@ def _print_prose(text: str, base: str, here: str, link: str) -> str:
 # page, cached by formula). Pages ship KaTeX's CSS and fonts but no math JavaScript,
 # so math shows with JavaScript off, offline, in print, and costs no main-thread time.
 # ---------------------------------------------------------------------------
-import html as _html  # noqa: E402
-import json as _json  # noqa: E402
-import shutil as _shutil  # noqa: E402
-import subprocess as _subprocess  # noqa: E402
 
 KATEX_JS = ROOT / "scripts" / "katex_render.js"
 KATEX_CACHE = figures.CACHE_DIR / "katex-cache.json"
@@ -400,6 +400,48 @@ def render_tex(items: list[tuple[str, bool]], where: str) -> list[str]:
         KATEX_CACHE.parent.mkdir(parents=True, exist_ok=True)
         KATEX_CACHE.write_text(_json.dumps(cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     return [cache[key(t, d)] for t, d in items]
+
+
+SEARCH_SECTION_CHARS = 600
+
+
+@event_priority(-110)
+def on_post_build(config):
+    """Trim the merged search index (after i18n merged it and the offline plugin copied it).
+
+    One index serves both languages and every page loads it, so it counts against every
+    page's weight. Each section keeps its title and the first SEARCH_SECTION_CHARS
+    characters of its text with tags stripped: titles, headings and the opening of every
+    section stay searchable; the index shrinks from ~200 KB to ~90 KB gzip.
+    """
+    folder = Path(config.site_dir) / "search"
+    index_file = folder / "search_index.json"
+    if not index_file.exists():
+        return
+    index = _json.loads(index_file.read_text(encoding="utf-8"))
+    for doc in index["docs"]:
+        text = _html.unescape(re.sub(r"<[^>]+>", "", doc.get("text", "")))
+        doc["text"] = _html.escape(text[:SEARCH_SECTION_CHARS], quote=False)
+    data = _json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    index_file.write_text(data, encoding="utf-8")
+    if (folder / "search_index.js").exists():          # the offline bundle's inlined copy
+        (folder / "search_index.js").write_text(f"var __index = {data}", encoding="utf-8")
+
+
+HIGHLIGHT_RE = re.compile(r'<div class="([^"]*\bhighlight\b[^"]*)"')
+
+
+def on_page_content(html, page, config, files):
+    """Keep the search index small: it is loaded by every page of both languages.
+
+    Code blocks (they repeat dlnotes, which has its own page context) and lab
+    notebooks (mostly code and outputs) are left out; prose, headings and inline
+    code stay searchable.
+    """
+    if page.file.src_uri.endswith(".ipynb"):
+        page.meta["search"] = {"exclude": True}
+        return html
+    return HIGHLIGHT_RE.sub(r'<div class="\1" data-search-exclude', html)
 
 
 NB_HEADING_RE = re.compile(r'<h(?P<level>[1-6]) id="(?P<id>[^"]*)"(?P<rest>.*?)</h(?P=level)>', re.S)
