@@ -10,21 +10,12 @@ from dlnotes.losses import (bce_with_logits, class_balanced_weights, contrastive
                             distillation_loss, focal_loss, kl_divergence, log_softmax, logsumexp,
                             margin_logits, mine_triplets, naive_cross_entropy, sigmoid, softmax,
                             softplus, surrogate_loss, triplet_loss)
+from tests.gradcheck import numeric_grad
 from tests.claims import Claim, claims_test
 
 RNG = np.random.default_rng(0)
 Z = RNG.normal(0, 3, size=(6, 5))
 Y = np.array([0, 4, 2, 2, 1, 3])
-
-
-def numeric_grad(f, x, eps=1e-6):
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        d = np.zeros_like(x)
-        d[idx] = eps
-        g[idx] = (f(x + d) - f(x - d)) / (2 * eps)
-    return g
 
 
 def test_logsumexp_and_log_softmax_match_scipy():

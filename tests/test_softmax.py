@@ -9,19 +9,10 @@ from dlnotes.softmax import (full_softmax_grad, human_bytes, logistic_unit_loss,
                              many_class_data, output_layer_cost, sampled_softmax_grad,
                              softmax_logit_gradient, train_linear_softmax, train_logistic_unit)
 from scripts.figures.softmax import landscape_data, run_experiment
+from tests.gradcheck import numeric_grad
 from tests.claims import Claim, claims_test
 
 RNG = np.random.default_rng(1)
-
-
-def numeric_grad(f, x, eps=1e-6):
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        d = np.zeros_like(x)
-        d[idx] = eps
-        g[idx] = (f(x + d) - f(x - d)) / (2 * eps)
-    return g
 
 
 def test_output_layer_cost_counts():
