@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build figures bench offline pdf clean lock help
+.PHONY: serve test build figures bench lighthouse offline pdf clean lock help
 
 help:
 	@echo "make serve    live-reloading site on http://127.0.0.1:8000/dl-interview-notes/"
@@ -15,6 +15,7 @@ help:
 	@echo "make build    static site in site/ (mkdocs build --strict)"
 	@echo "make figures  draw all figures into .cache/figures (cached)"
 	@echo "make bench    build times, figure times, page weights -> BENCHMARKS.md"
+	@echo "make lighthouse  Lighthouse scores of key pages (mobile+desktop, median of 3) -> BENCHMARKS.md"
 	@echo "make offline  zip of the site that works opened from disk -> dist/"
 	@echo "make pdf      print edition of each language as PDF -> dist/"
 	@echo "make clean    remove site/, dist/ and .cache/ (figures, notebook outputs)"
@@ -41,6 +42,9 @@ figures: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m scripts.bench
+
+lighthouse: build
+	$(PY) -m scripts.lighthouse site --runs 3
 
 offline: $(STAMP)
 	$(PY) -m scripts.offline dist

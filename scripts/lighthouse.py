@@ -1,0 +1,91 @@
+"""Lighthouse scores: ``python -m scripts.lighthouse [SITE_DIR] [--runs N]``.
+
+Audits the built site served gzip-compressed on 127.0.0.1 (as GitHub Pages serves it)
+with Lighthouse from the npm registry (``tools/lighthouse``, installed with ``npm ci`` on
+first use) driving Debian chromium; mobile and desktop presets; the median of N runs
+per page; writes the table into BENCHMARKS.md between markers. Not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from conftest import CHROMIUM  # noqa: E402
+from scripts.bench import serve  # noqa: E402
+
+TOOL = ROOT / "tools" / "lighthouse"
+PAGES = ["", "cnn/receptive-field/", "data/augmentation/", "training/dropout-lab/", "drill/"]
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
+START, END = "<!-- lighthouse:start -->", "<!-- lighthouse:end -->"
+
+
+def lighthouse_bin() -> Path:
+    exe = TOOL / "node_modules" / ".bin" / "lighthouse"
+    if not exe.exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=TOOL, check=True)
+    return exe
+
+
+def audit(url: str, preset: str) -> dict[str, float]:
+    out = Path(tempfile.mkstemp(suffix=".json")[1])
+    cmd = [str(lighthouse_bin()), url, f"--chrome-path={CHROMIUM}", "--quiet", "--output=json",
+           f"--output-path={out}", f"--only-categories={','.join(CATEGORIES)}",
+           "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+           "--disable-component-update --no-first-run"]
+    if preset == "desktop":
+        cmd.append("--preset=desktop")
+    subprocess.run(cmd, check=True, capture_output=True)
+    cats = json.loads(out.read_text())["categories"]
+    out.unlink()
+    return {c: round(cats[c]["score"] * 100) for c in CATEGORIES}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("site", nargs="?", type=Path, default=ROOT / "site")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    server, base = serve(args.site)
+    rows = []
+    try:
+        for lang in ("", "zh/"):
+            for page in PAGES:
+                for preset in ("mobile", "desktop"):
+                    runs = [audit(base + lang + page, preset) for _ in range(args.runs)]
+                    med = {c: statistics.median(r[c] for r in runs) for c in CATEGORIES}
+                    rows.append((lang + page or "/", preset, med))
+                    print(rows[-1], flush=True)
+    finally:
+        server.shutdown()
+    lines = [START, "", f"## Lighthouse (median of {args.runs} run(s); targets: performance ≥ 90 on mobile, "
+             "accessibility, best practices and SEO 100)", "",
+             "| page | preset | performance | accessibility | best practices | SEO |", "|---|---|---|---|---|---|"]
+    for path, preset, med in rows:
+        cells = []
+        for c in CATEGORIES:
+            miss = med[c] < TARGETS[c] and (c != "performance" or preset == "mobile")
+            cells.append(f"{med[c]:.0f}{' ⚠' if miss else ''}")
+        lines.append(f"| {path} | {preset} | " + " | ".join(cells) + " |")
+    lines += ["", END]
+    bench = ROOT / "BENCHMARKS.md"
+    text = bench.read_text(encoding="utf-8") if bench.exists() else "# Benchmarks\n"
+    block = "\n".join(lines)
+    if START in text:
+        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    bench.write_text(text, encoding="utf-8")
+    print(block)
+
+
+if __name__ == "__main__":
+    main()
