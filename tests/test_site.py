@@ -1,6 +1,7 @@
 """Checks on the built site: strict build, links and anchors, images, no third-party
 requests, no raw TeX, notebooks as pages, search index, figure determinism."""
 import json
+import posixpath
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -169,13 +170,20 @@ def test_notebooks_are_rendered_pages_with_a_download(built_site):
             assert f'href="{Path(nb).name}"' in html or Path(nb).name in html, "no download link"
 
 
-def test_search_index_has_both_languages_and_segmented_chinese(built_site):
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    locs = [d["location"] for d in index["docs"]]
-    assert any(loc.startswith("zh/") for loc in locs) and any(not loc.startswith("zh/") for loc in locs)
-    zh_text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("zh/training/dropout"))
+def test_one_search_index_per_language_with_segmented_chinese(built_site):
+    en = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    zh = json.loads((built_site / "zh" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert en["docs"] and zh["docs"]
+    assert not any(d["location"].startswith("zh/") for d in en["docs"]), "Chinese pages in the English index"
+    assert any(d["location"].startswith("training/dropout/") for d in zh["docs"])
+    zh_text = " ".join(d["title"] + " " + d["text"] for d in zh["docs"] if d["location"].startswith("training/dropout"))
     assert "\u200b" in zh_text, "Chinese text is not segmented by jieba"
     assert "\u200b随机失活\u200b" in zh_text or "随机失活\u200b" in zh_text, "the glossary term 随机失活 was split"
+    assert not re.search(r"\bdef \w+\(", zh_text + json.dumps(en)), "code blocks leaked into the search index"
+    html = (built_site / "zh" / "training" / "dropout" / "index.html").read_text(encoding="utf-8")
+    cfg = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S).group(1))
+    resolved = posixpath.normpath(posixpath.join("zh/training/dropout", cfg["base"]))
+    assert resolved == "zh", f"Chinese pages must search the Chinese index, base={cfg['base']}"
 
 
 def test_figures_are_byte_identical_when_redrawn(built_site, tmp_path):
