@@ -8,9 +8,11 @@
 """
 from __future__ import annotations
 
+import hashlib
 import html as _html
 import json as _json
 import logging
+import os
 import posixpath
 import shutil as _shutil
 import subprocess as _subprocess
@@ -509,11 +511,34 @@ def _notebook_heading_ids(output: str, page) -> str:
     return NB_HEADING_RE.sub(fix, output)
 
 
+STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
+ROOT_PREFIX_RE = re.compile(r'href="([^"]*)assets/stylesheets/main\.')
+
+
+def _shared_notebook_css(output: str, page) -> str:
+    """Move the ~570 KB of JupyterLab CSS that mkdocs-jupyter inlines into every notebook
+    page into one shared, cacheable file (named by its hash) linked from each of them."""
+    head, sep, body = output.partition("<article")
+    css = "\n".join(m.group(1) for m in STYLE_RE.finditer(body))
+    prefix = ROOT_PREFIX_RE.search(head)
+    if not sep or not css or prefix is None:
+        return output
+    name = f"assets/css/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    target = Path(os.path.normpath(Path(page.file.abs_dest_path).parent / prefix.group(1) / name))
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(css, encoding="utf-8")
+    body = STYLE_RE.sub("", body)
+    link = f'<link rel="stylesheet" href="{prefix.group(1)}{name}">\n'
+    return head.replace("</head>", link + "</head>", 1) + sep + body
+
+
 def on_post_page(output, page, config):
     where = page.file.src_uri
     output = _language_search_base(output, page)
     if where.endswith(".ipynb"):
         output = _notebook_heading_ids(output, page)
+        output = _shared_notebook_css(output, page)
     found = [(m, _html.unescape(m["inline"] if m["inline"] is not None else m["display"]),
               m["display"] is not None) for m in MATH_RE.finditer(output)]
     if found:
