@@ -161,7 +161,7 @@ def _apply_style(style: Style):
     import matplotlib as mpl
 
     mpl.rcParams.update({
-        "figure.dpi": 100, "savefig.dpi": 150,
+        "figure.dpi": 100, "savefig.dpi": 120,   # ~960 px wide: sharp at 1.4x, light pages
         "font.family": "DejaVu Sans", "font.size": 10,
         "text.color": style.fg, "axes.labelcolor": style.fg, "axes.edgecolor": style.muted,
         "xtick.color": style.muted, "ytick.color": style.muted,

@@ -55,7 +55,75 @@ def read_glossary() -> list[tuple[str, str, str]]:
 IFRAME_WORKER = "assets/vendor/iframe-worker/shim.js"
 
 
+def _dlnotes_digest() -> str:
+    """Hash of every dlnotes source and the library versions the labs depend on."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    for name in ("numpy", "scipy", "scikit-learn", "scikit-image", "matplotlib", "imbalanced-learn"):
+        h.update(f"{name}={version(name)};".encode())
+    for path in sorted((ROOT / "dlnotes").glob("*.py")):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def _executed_copy(nb_path: str, kernel_name: str, allow_errors: bool) -> str:
+    """Run a lab once per distinct code (the EN and ZH twins share it), cached by the hash
+    of its code cells and of dlnotes; return a copy of ``nb_path`` carrying the outputs."""
+    import copy
+    import tempfile
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(nb_path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    key = hashlib.sha256((_json.dumps([c.source for c in code]) + _dlnotes_digest()).encode()).hexdigest()[:20]
+    cached = figures.CACHE_DIR / "nb-exec" / f"{key}.ipynb"
+    if cached.exists():
+        log.info(f"lab outputs reused: {nb_path}")
+        executed = nbformat.read(cached, as_version=4)
+    else:
+        executed = copy.deepcopy(nb)
+        NotebookClient(executed, timeout=600, kernel_name=kernel_name or "python3", allow_errors=allow_errors,
+                       resources={"metadata": {"path": str(Path(nb_path).parent)}}).execute()
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, cached)
+    for cell, done in zip(code, [c for c in executed.cells if c.cell_type == "code"]):
+        cell.outputs, cell.execution_count = done.outputs, done.execution_count
+    out = Path(tempfile.mkdtemp(prefix="dlnotes-nb-")) / Path(nb_path).name
+    nbformat.write(nb, out)
+    return str(out)
+
+
+def _patch_mkdocs_jupyter():
+    """Two fixes to mkdocs-jupyter, applied once per process:
+
+    * its page cache is keyed by the notebook file only, so a change to dlnotes (which
+      every lab imports) would keep serving stale outputs; add dlnotes to the key;
+    * it executes the EN and ZH twin of every lab separately; run each code once.
+    """
+    import mkdocs_jupyter.convert as mjc
+    import mkdocs_jupyter.plugin as mjp
+
+    if getattr(mjp, "_dlnotes_patched", False):
+        return
+    original_key, original_nb2html = mjp._compute_cache_key, mjc.nb2html
+
+    def cache_key(nb_path, config, exec_nb):
+        return hashlib.sha256((original_key(nb_path, config, exec_nb) + _dlnotes_digest()).encode()).hexdigest()
+
+    def nb2html(nb_path, execute=False, kernel_name="", allow_errors=True, **kwargs):
+        if execute and str(nb_path).endswith(".ipynb"):
+            nb_path, execute = _executed_copy(str(nb_path), kernel_name, allow_errors), False
+        return original_nb2html(nb_path, execute=execute, kernel_name=kernel_name,
+                                allow_errors=allow_errors, **kwargs)
+
+    mjp._compute_cache_key, mjc.nb2html, mjp._dlnotes_patched = cache_key, nb2html, True
+
+
 def on_config(config):
+    _patch_mkdocs_jupyter()
     # The offline plugin adds the iframe-worker shim from unpkg.com; use the vendored copy.
     polyfills = config.extra.get("polyfills")
     if polyfills:
