@@ -13,10 +13,10 @@ from skimage import color, data, exposure, filters, segmentation, transform, uti
 
 from dlnotes.augment import blend, cutmix, cutout, one_hot, random_erasing, sample_pairing
 from dlnotes.smote import smote
-from scripts.figures import figure
+from scripts.figures import SAVE_DPI, figure
 
 SEED = 7
-DPI = 150          # savefig.dpi of the builder: 1 image pixel = 1/150 inch
+DPI = SAVE_DPI     # the builder's savefig.dpi: 1 image pixel = 1/DPI inch
 TILE = 96          # gallery tile side in pixels: galleries have a 450 KB page budget
 SLIDER = 176       # slider photo side in pixels
 PHOTO_COLOURS = 64 # shared palette per photo figure: PNGs about 25 % smaller, barely visible
