@@ -157,7 +157,7 @@ def main():
     out_lines += [f"| {n} | {t:.2f} |" for n, t in sorted(fig_times.items(), key=lambda x: -x[1])]
     out_lines += ["", "## Page weight", "",
                   "Everything the page loads from the site after scrolling to the end, in light mode, "
-                  "including the search index (one index serves both languages).", "",
+                  "including the search index of the page's language.", "",
                   "| page | kind | raw KB | gzip KB | gzip budget KB | |", "|---|---|---|---|---|---|"]
     for path, raw, gz, kind in weights:
         budget = PAGE_BUDGET_KB[kind]

@@ -346,7 +346,7 @@ def drill_markdown(page, config) -> str:
             tags = " ".join(str(t) for t in meta.get("tags", []))
             link = posixpath.relpath(path, here or ".")
             out.append(f'<section class="drill-topic" data-tags="{tags}" markdown>\n\n'
-                       f'### [{meta.get("title", path)}]({link})\n')
+                       f'## [{meta.get("title", path)}]({link})\n')
             base = posixpath.dirname(path)
             for q, a in qs:
                 a = _rebase_links(a, base, here, link)
