@@ -196,7 +196,8 @@ def render(spec: FigureSpec, out_dir: Path = OUT_DIR) -> dict[str, Path]:
 def _quantize(path: Path, colors: int = 192):
     """Shrink a PNG to a palette image (2-4x smaller, invisible for plots).
 
-    Photos keep more colours: a figure module may save a JPEG/PNG itself instead.
+    Every figure goes through this; photo figures posterise their tiles themselves
+    (see scripts/figures/augment.py) so the shared palette loses nothing visible.
     """
     from PIL import Image
 

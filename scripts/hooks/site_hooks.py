@@ -33,6 +33,7 @@ log = logging.getLogger("mkdocs.hooks.dlnotes")
 FIG_DEST = "assets/figures"
 _FIGURES: dict[str, str] = {}     # figure name -> module, read from the sources each build
 FIG_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[a-z0-9-]+)\)(?P<attrs>\{[^}]*\})?")
+# Size and loading attributes are generated; an author's own {…} after fig: is an error.
 
 
 GLOSSARY = ROOT / "scripts" / "glossary.tsv"
@@ -286,6 +287,9 @@ def _glossary_table(page) -> str:
 
 def _figure_markup(m, page, eager=False) -> str:
     name, alt = m["name"], m["alt"].strip()
+    if m["attrs"]:
+        raise SystemExit(f"{page.file.src_uri}: 'fig:{name}' takes no attributes ({m['attrs']}); "
+                         "width, height and loading are generated")
     if name not in _FIGURES:
         raise SystemExit(f"{page.file.src_uri}: unknown figure 'fig:{name}'")
     if not alt:
