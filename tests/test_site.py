@@ -168,6 +168,12 @@ def test_notebooks_are_rendered_pages_with_a_download(built_site):
             assert "jp-OutputArea" in html, f"{out} shows no executed output"
             assert (out.parent / Path(nb).name).exists(), f"{out.parent} has no downloadable .ipynb"
             assert f'href="{Path(nb).name}"' in html or Path(nb).name in html, "no download link"
+            # JupyterLab's ~590 KB stylesheet is not inlined; a pruned copy is linked instead
+            assert "--jp-layout-color0" not in html, f"{out} inlines JupyterLab's stylesheet"
+            link = re.search(r'href="([^"]*assets/css/jupyter-[0-9a-f]{12}\.css)"', html)
+            assert link, f"{out} links no notebook stylesheet"
+            css = (out.parent / link.group(1)).resolve().read_text(encoding="utf-8")
+            assert ".jp-OutputArea" in css and len(css) < 40_000, f"{link.group(1)}: {len(css)} bytes"
 
 
 def test_one_search_index_per_language_with_segmented_chinese(built_site):

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts import figures  # noqa: E402
+from scripts import css_prune, figures  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.dlnotes")
 FIG_DEST = "assets/figures"
@@ -587,20 +587,35 @@ STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
 ROOT_PREFIX_RE = re.compile(r'href="([^"]*)assets/stylesheets/main\.')
 
 
+def _pruned_css(css: str, classes: set[str]) -> str:
+    """``css_prune.prune``, cached on disk by the stylesheet and the class set."""
+    key = hashlib.sha256((css + "\0" + " ".join(sorted(classes))).encode()).hexdigest()[:20]
+    cached = figures.CACHE_DIR / "css-prune" / f"{key}.css"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    out = css_prune.prune(css, classes)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(out, encoding="utf-8")
+    return out
+
+
 def _shared_notebook_css(output: str, page) -> str:
-    """Move the ~570 KB of JupyterLab CSS that mkdocs-jupyter inlines into every notebook
-    page into one shared, cacheable file (named by its hash) linked from each of them."""
+    """Replace the ~590 KB of JupyterLab CSS that mkdocs-jupyter inlines into every
+    notebook page by a linked file with only the rules this page can use (~19 KB,
+    3 KB gzip; see ``scripts/css_prune.py``), named by its hash so pages with the same
+    classes share one cached file."""
     head, sep, body = output.partition("<article")
     css = "\n".join(m.group(1) for m in STYLE_RE.finditer(body))
     prefix = ROOT_PREFIX_RE.search(head)
     if not sep or not css or prefix is None:
         return output
+    body = STYLE_RE.sub("", body)
+    css = _pruned_css(css, css_prune.page_classes(head + body))
     name = f"assets/css/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
     target = Path(os.path.normpath(Path(page.file.abs_dest_path).parent / prefix.group(1) / name))
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(css, encoding="utf-8")
-    body = STYLE_RE.sub("", body)
     link = f'<link rel="stylesheet" href="{prefix.group(1)}{name}">\n'
     return head.replace("</head>", link + "</head>", 1) + sep + body
 
