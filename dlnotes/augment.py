@@ -219,7 +219,7 @@ def sample_pairing(x, labels, seed=None):
 def sample_pairing_active(epoch, warmup, finetune_from, on=8, off=2):
     """Is SamplePairing on in this epoch? Off for ``warmup`` epochs, then
     ``on`` epochs on and ``off`` epochs off in turn, then off again from
-    ``finetune_from`` to the end (the schedule shape of Inoue, 2018, §3)."""
+    ``finetune_from`` to the end (the schedule shape of Inoue, 2018)."""
     epoch = integer(epoch, "epoch", low=0)
     warmup = integer(warmup, "warmup", low=0)
     finetune_from = integer(finetune_from, "finetune_from", low=warmup)
