@@ -214,3 +214,30 @@ def test_drill_page_and_anki_export_have_every_follow_up(built_site):
         assert all(len(r.split("\t")) == 3 for r in rows), "every TSV row is question, answer, tags"
         counts[lang] = expected
     assert counts["en"] == counts["zh"] > 0
+
+
+def test_katex_fonts_are_cut_to_the_math_on_the_site_but_miss_nothing(built_site):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from scripts.font_subset import math_characters
+
+    used = set()
+    for page in html_pages(built_site):
+        used |= math_characters(page.read_text(encoding="utf-8"))
+    assert {"∑", "σ", "≤"} <= used, "the math of the site was not found"
+    vendored = Path(__file__).resolve().parents[1] / "docs" / "assets" / "vendor" / "katex" / "fonts"
+    shipped = built_site / "assets" / "vendor" / "katex" / "fonts"
+    total_before = total_after = 0
+    for src in sorted(vendored.glob("*.woff2")):
+        full = {chr(c) for c in TTFont(io.BytesIO(src.read_bytes())).getBestCmap()}
+        cut_bytes = (shipped / src.name).read_bytes()
+        cut = {chr(c) for c in TTFont(io.BytesIO(cut_bytes)).getBestCmap()}
+        missing = (full & used) - cut
+        assert not missing, f"{src.name} lost glyphs the site uses: {''.join(sorted(missing))}"
+        # layout closure may add a mirrored twin (∈ brings ∋, ⊂ brings ⊃), nothing more
+        assert len(cut - used) <= 3, f"{src.name} keeps glyphs no page uses: {''.join(sorted(cut - used))}"
+        total_before += src.stat().st_size
+        total_after += len(cut_bytes)
+    assert total_after < 0.8 * total_before, (total_before, total_after)
