@@ -101,6 +101,11 @@ def site_path_prefix() -> str:
     return path if path.endswith("/") else path + "/"
 
 
+# The test build sets a repository URL (the Pages workflow sets the real one) so the
+# "edit this page" links are built and checked.
+TEST_REPO_URL = "https://github.com/example/dl-interview-notes"
+
+
 @pytest.fixture(scope="session")
 def built_site() -> Path:
     """Build the site once per test session with --strict; return its directory.
@@ -110,6 +115,7 @@ def built_site() -> Path:
     if os.environ.get("DLNOTES_SITE"):
         return Path(os.environ["DLNOTES_SITE"])
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.setdefault("DLNOTES_REPO_URL", TEST_REPO_URL)     # as the Pages workflow: edit links on
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(SITE_DIR)],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:

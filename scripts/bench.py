@@ -1,9 +1,12 @@
 """Benchmark: build times, figure times, site size, per-page weight -> BENCHMARKS.md.
 
 Run with ``make bench``. Not a test: it measures and reports against the budgets.
-Page weight is measured in headless chromium: every same-origin response a page
-loads after scrolling to the bottom (HTML, CSS, JS, fonts, images, the search
-index), raw and gzip-compressed (level 6, as a static host would serve it).
+Page weight is measured in headless chromium (1280x900) as every same-origin response
+(HTML, CSS, JS, fonts, images, the page language's search index), gzip-compressed at
+level 6 as a static host serves it, twice: **on load** (what opening the page costs;
+images below the fold are lazy and not fetched yet; the budgeted number, as in
+Lighthouse's total byte weight) and **read to the end** (after scrolling to the bottom,
+every lazy image included).
 """
 from __future__ import annotations
 
@@ -26,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 from conftest import CHROMIUM, CHROMIUM_ARGS, site_path_prefix  # noqa: E402
 from scripts import figures  # noqa: E402
 
-BUDGETS = {"warm build (s)": 10, "cold build (s)": 60}
-# gzip KB incl. the search index (issue budgets; the print/drill collections gather every page)
-PAGE_BUDGET_KB = {"text": 250, "gallery": 450, "notebook": 250, "collection": 2000}
+BUDGETS = {"warm build (s)": 10, "cold build (s)": 90}
+# gzip KB on load incl. the search index (issue #8; the print/drill collections gather every page)
+PAGE_BUDGET_KB = {"text": 200, "gallery": 450, "notebook": 250, "collection": 2000}
 GALLERY_PAGES = ("data/augmentation/",)
 PRINT_PAGES = ("print/", "drill/")
 
@@ -83,14 +86,18 @@ def serve(site: Path):
     return server, f"http://127.0.0.1:{server.server_port}{prefix}"
 
 
-def page_weights(site: Path) -> list[tuple[str, int, int, str]]:
+def page_weights(site: Path) -> list[tuple[str, str, int, int, int]]:
+    """(path, kind, raw KB on load, gzip on load, gzip read to the end) per page."""
     from playwright.sync_api import sync_playwright
 
     pages = sorted(str(p.parent.relative_to(site)) + "/" for p in site.rglob("index.html"))
     pages = ["" if p == "./" else p for p in pages]
-    index = (site / "search" / "search_index.json").read_bytes()
     server, base = serve(site)
     rows = []
+
+    def gz(bodies):
+        return sum(len(gzip.compress(b, 6, mtime=0)) for b in bodies.values())
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for path in pages:
@@ -106,21 +113,22 @@ def page_weights(site: Path) -> list[tuple[str, int, int, str]]:
                         pass
             page.on("response", on_response)
             page.goto(base + path, wait_until="networkidle")
+            page.wait_for_timeout(300)
+            if not any(u.endswith("search_index.json") for u in bodies):   # fetched by the worker
+                index = site / ("zh/" if path.startswith("zh/") else "") / "search" / "search_index.json"
+                bodies["search_index.json"] = index.read_bytes()
+            on_load = dict(bodies)
             height = page.evaluate("document.body.scrollHeight")
             for y in range(0, height + 900, 700):          # step down: every lazy image loads
                 page.evaluate(f"window.scrollTo(0, {y})")
                 page.wait_for_timeout(40)
             page.wait_for_load_state("networkidle")
             ctx.close()
-            if not any(u.endswith("search_index.json") for u in bodies):
-                bodies["search_index.json"] = index       # fetched by the search worker
-            raw = sum(len(b) for b in bodies.values())
-            gz = sum(len(gzip.compress(b, 6, mtime=0)) for b in bodies.values())
             html = (site / path / "index.html").read_text(encoding="utf-8")
             bare = path.removeprefix("zh/")
             kind = ("notebook" if "jp-Notebook" in html else "gallery" if bare in GALLERY_PAGES
                     else "collection" if bare in PRINT_PAGES else "text")
-            rows.append((path or "/", raw, gz, kind))
+            rows.append((path or "/", kind, sum(len(b) for b in on_load.values()), gz(on_load), gz(bodies)))
         browser.close()
     server.shutdown()
     return rows
@@ -156,14 +164,18 @@ def main():
     ]
     out_lines += [f"| {n} | {t:.2f} |" for n, t in sorted(fig_times.items(), key=lambda x: -x[1])]
     out_lines += ["", "## Page weight", "",
-                  "Everything the page loads from the site after scrolling to the end, in light mode, "
-                  "including the search index of the page's language.", "",
-                  "| page | kind | raw KB | gzip KB | gzip budget KB | |", "|---|---|---|---|---|---|"]
-    for path, raw, gz, kind in weights:
+                  "gzip KB of every same-origin response (HTML, CSS, JS, fonts, images and the search "
+                  "index of the page's language) in a 1280x900 window. **On load** is what opening the "
+                  "page transfers (images below the fold are lazy-loaded and not fetched yet); the "
+                  "budget applies to it. **Read to the end** adds every image after scrolling to the bottom.", "",
+                  "| page | kind | raw KB on load | gzip KB on load | budget KB | | gzip KB read to the end |",
+                  "|---|---|---|---|---|---|---|"]
+    for path, kind, raw, gz_load, gz_all in weights:
         budget = PAGE_BUDGET_KB[kind]
-        out_lines.append(f"| {path} | {kind} | {raw / 1024:.0f} | {gz / 1024:.0f} | {budget} | {ok(gz / 1024, budget)} |")
+        out_lines.append(f"| {path} | {kind} | {raw / 1024:.0f} | {gz_load / 1024:.0f} | {budget} | "
+                         f"{ok(gz_load / 1024, budget)} | {gz_all / 1024:.0f} |")
     if not weights:
-        out_lines.append("| (chromium not installed: page weights not measured) | | | | | |")
+        out_lines.append("| (chromium not installed: page weights not measured) | | | | | | |")
     text = "\n".join(out_lines) + "\n"
     bench = ROOT / "BENCHMARKS.md"
     old = bench.read_text(encoding="utf-8") if bench.exists() else ""

@@ -111,9 +111,11 @@ def test_images_have_alt_size_and_lazy_loading(built_site):
             if tag != "img":
                 continue
             where = f"{page.relative_to(built_site)}: {a.get('src')}"
-            if not (a.get("alt") or "").strip():
+            if not (a.get("alt") or "").strip() or a.get("alt", "").startswith("No description"):
                 problems.append(f"{where} has no alt text")
-            if "assets/figures/" in (a.get("src") or ""):
+            if (a.get("src") or "").startswith("data:image/"):
+                problems.append(f"{where[:120]} is inlined (lab images are files: lazy and cacheable)")
+            if re.search(r"assets/(figures|nb)/", a.get("src") or ""):
                 if not (a.get("width") and a.get("height")):
                     problems.append(f"{where} has no width/height")
                 # The print edition loads eagerly: the PDF is printed before anything scrolls.
@@ -241,3 +243,23 @@ def test_katex_fonts_are_cut_to_the_math_on_the_site_but_miss_nothing(built_site
         total_before += src.stat().st_size
         total_after += len(cut_bytes)
     assert total_after < 0.8 * total_before, (total_before, total_after)
+
+
+def test_edit_links_point_at_the_page_source_and_nothing_asks_github(built_site):
+    import os
+
+    from conftest import TEST_REPO_URL
+
+    repo = os.environ.get("DLNOTES_REPO_URL", TEST_REPO_URL)
+    root = Path(__file__).resolve().parents[1]
+    for out, src in [("training/dropout/index.html", "docs/en/training/dropout.md"),
+                     ("zh/training/dropout/index.html", "docs/zh/training/dropout.md"),
+                     ("zh/training/dropout-lab/index.html", "docs/zh/training/dropout-lab.ipynb")]:
+        html = (built_site / out).read_text(encoding="utf-8")
+        edit = re.search(r'<a href="([^"]+)"[^>]*rel="edit"', html)
+        assert edit, f"{out} has no edit link"
+        assert edit.group(1) == f"{repo}/edit/main/{src}", edit.group(1)
+        assert (root / src).exists()
+        assert f'href="{repo}"' in html, f"{out} has no repository link"
+        # Material fetches stars/forks from api.github.com for a data-md-component="source" link
+        assert 'data-md-component="source"' not in html, f"{out} would call the GitHub API"

@@ -674,12 +674,81 @@ def _shared_notebook_css(output: str, page) -> str:
     return head.replace("</head>", link + "</head>", 1) + sep + body
 
 
+NB_IMG_RE = re.compile(r'<img\b(?P<before>[^>]*?)\ssrc="data:image/(?P<mime>png|jpeg);base64,(?P<data>[^"]+)"'
+                       r'(?P<after>[^>]*)>')
+ALT_ATTR_RE = re.compile(r'\salt="[^"]*"')
+NB_IMG_DEST = "assets/nb"
+
+
+def lab_alts(nb_path: str) -> list[str]:
+    """The alt texts of a lab's image outputs, in order: code cells carry them in
+    ``metadata.alt`` (a string, or a list for a cell with several images)."""
+    import nbformat
+
+    alts = []
+    for cell in nbformat.read(nb_path, as_version=4).cells:
+        alt = cell.metadata.get("alt") if cell.cell_type == "code" else None
+        alts += [alt] if isinstance(alt, str) else list(alt or [])
+    return alts
+
+
+def web_image(mime: str, data: bytes) -> tuple[str, bytes]:
+    """(extension, bytes) to publish: a photo-like opaque PNG becomes a JPEG when that
+    halves it (a mixup grid: 240 -> 45 KB, no visible change); plots stay PNG."""
+    import io
+
+    from PIL import Image
+
+    if mime != "png":
+        return "jpg", data
+    im = Image.open(io.BytesIO(data))
+    if im.mode in ("RGBA", "LA") and im.getchannel("A").getextrema()[0] < 255:
+        return "png", data                       # transparent: JPEG would paint it black
+    buf = io.BytesIO()
+    im.convert("RGB").save(buf, "JPEG", quality=88, optimize=True)
+    return ("jpg", buf.getvalue()) if len(buf.getvalue()) < len(data) / 2 else ("png", data)
+
+
+def _notebook_images(output: str, page, config) -> str:
+    """Move a lab's inline base64 images into files: lazy-loaded, with their size, and
+    with the alt text of their cell (nbconvert writes a placeholder alt)."""
+    import base64
+    import io
+
+    from mkdocs.exceptions import PluginError
+    from PIL import Image
+
+    found = list(NB_IMG_RE.finditer(output))
+    prefix = ROOT_PREFIX_RE.search(output)       # relative path to the site's assets/
+    if not found or prefix is None:
+        return output
+    alts = lab_alts(page.file.abs_src_path)
+    if len(alts) != len(found):
+        raise PluginError(f"{page.file.src_uri}: {len(found)} image output(s) but {len(alts)} alt text(s) "
+                          f"in the code cells' metadata.alt; give every image a description")
+    it = iter(alts)
+
+    def fix(m):
+        ext, data = web_image(m["mime"], base64.b64decode(m["data"]))
+        name = f"{NB_IMG_DEST}/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+        dest = Path(os.path.normpath(Path(page.file.abs_dest_path).parent / prefix.group(1) / name))
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+        width, height = Image.open(io.BytesIO(data)).size
+        attrs = ALT_ATTR_RE.sub("", m["before"] + m["after"]).strip()
+        return (f'<img src="{prefix.group(1)}{name}" alt="{_html.escape(next(it))}" '
+                f'width="{width}" height="{height}" loading="lazy" decoding="async" {attrs}>')
+    return NB_IMG_RE.sub(fix, output)
+
+
 def on_post_page(output, page, config):
     where = page.file.src_uri
     output = _language_search_base(output, page)
     if where.endswith(".ipynb"):
         output = _notebook_heading_ids(output, page)
         output = _shared_notebook_css(output, page)
+        output = _notebook_images(output, page, config)
     found = [(m, _html.unescape(m["inline"] if m["inline"] is not None else m["display"]),
               m["display"] is not None) for m in MATH_RE.finditer(output)]
     if found:
