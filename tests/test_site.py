@@ -178,6 +178,18 @@ def test_notebooks_are_rendered_pages_with_a_download(built_site):
             assert ".jp-OutputArea" in css and len(css) < 40_000, f"{link.group(1)}: {len(css)} bytes"
 
 
+def test_search_sections_keep_the_same_number_of_words_in_both_languages(built_site):
+    from scripts.hooks.site_hooks import SEARCH_SECTION_WORDS, first_words
+
+    assert first_words("a b  c d", 2) == "a b"
+    assert first_words("\u200b卷积\u200b和\u200b池化", 2) == "\u200b卷积\u200b和"
+    for index in (built_site / "search" / "search_index.json", built_site / "zh" / "search" / "search_index.json"):
+        docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+        words = [len([w for w in re.split(r"[\s\u200b]+", d["text"]) if w]) for d in docs]
+        assert max(words) <= SEARCH_SECTION_WORDS, f"{index}: a section has {max(words)} words"
+        assert sum(w == SEARCH_SECTION_WORDS for w in words) >= 20, f"{index}: the trim never applied?"
+
+
 def test_one_search_index_per_language_with_segmented_chinese(built_site):
     en = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     zh = json.loads((built_site / "zh" / "search" / "search_index.json").read_text(encoding="utf-8"))
