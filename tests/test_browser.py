@@ -117,3 +117,32 @@ def test_drill_random_question_and_tag_filter(page_factory, path):
     assert 0 < shown <= total
     assert str(shown) in page.locator("#drill-count").inner_text()
     assert not problems, problems
+
+
+CONTRAST_JS = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                                      .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+                                     if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  const worst = {};
+  for (const span of document.querySelectorAll('.highlight-ipynb span')) {
+    if (!span.textContent.trim() || span.children.length) continue;
+    const a = lum(rgb(getComputedStyle(span).color)), b = lum(background(span));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const key = span.className || '(plain)';
+    if (!(key in worst) || ratio < worst[key][0]) worst[key] = [Math.round(ratio * 100) / 100, span.textContent.slice(0, 20)];
+  }
+  return worst;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_notebook_code_colours_reach_4_5_to_1(page_factory, scheme):
+    page, problems = page_factory("training/dropout-lab/", scheme=scheme)
+    page.wait_for_load_state("networkidle")
+    worst = page.evaluate(CONTRAST_JS)
+    assert {"c1", "k", "o", "mf"} <= set(worst), worst      # comments, keywords, operators, numbers seen
+    low = {k: v for k, v in worst.items() if v[0] < 4.5}
+    assert not low, f"{scheme}: token classes under 4.5:1 {low}"
+    assert not problems, problems
