@@ -19,6 +19,7 @@ NAME = "dl-interview-notes-offline"
 def build(out_dir: Path, config_file: str = "mkdocs.yml") -> Path:
     site = out_dir / NAME
     env = dict(os.environ, DLNOTES_OFFLINE="true", NO_MKDOCS_2_WARNING="1")
+    env.pop("DLNOTES_REPO_URL", None)     # no "edit this page" links: the bundle is read offline
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config_file,
                            "-d", str(site)],
                           cwd=ROOT, env=env, capture_output=True, text=True)

@@ -20,6 +20,9 @@ def test_bundle_is_a_zip_with_both_languages(offline_site):
     for page in ("index.html", "zh/index.html", "training/dropout.html", "zh/training/dropout.html",
                  "search/search_index.js", "assets/vendor/iframe-worker/shim.js"):
         assert f"{offline.NAME}/{page}" in names, page
+    # built without DLNOTES_REPO_URL: no edit or repository links (and the strict build passed)
+    html = zipfile.ZipFile(archive).read(f"{offline.NAME}/training/dropout.html").decode()
+    assert 'rel="edit"' not in html and "md-source" not in html
 
 
 @pytest.fixture

@@ -158,6 +158,8 @@ def _patch_mkdocs_jupyter():
 
 def on_config(config):
     _patch_mkdocs_jupyter()
+    if not config.repo_url:
+        config.edit_uri = None      # edit links need the repository: DLNOTES_REPO_URL (README)
     # The offline plugin adds the iframe-worker shim from unpkg.com; use the vendored copy.
     polyfills = config.extra.get("polyfills")
     if polyfills:
