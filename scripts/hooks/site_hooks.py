@@ -733,6 +733,18 @@ def web_image(mime: str, data: bytes) -> tuple[str, bytes]:
     return "webp", buf.getvalue()
 
 
+def _web_image_cached(mime: str, data: bytes) -> tuple[str, bytes]:
+    """``web_image``, cached on disk by the input (WebP encoding is the slow part)."""
+    key = hashlib.sha256(mime.encode() + data).hexdigest()[:20]
+    folder = figures.CACHE_DIR / "nb-images"
+    for hit in folder.glob(f"{key}.*"):
+        return hit.suffix[1:], hit.read_bytes()
+    ext, out = web_image(mime, data)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{key}.{ext}").write_bytes(out)
+    return ext, out
+
+
 def _notebook_images(output: str, page, config) -> str:
     """Move a lab's inline base64 images into files: lazy-loaded, with their size, and
     with the alt text of their cell (nbconvert writes a placeholder alt)."""
@@ -753,7 +765,7 @@ def _notebook_images(output: str, page, config) -> str:
     it = iter(alts)
 
     def fix(m):
-        ext, data = web_image(m["mime"], base64.b64decode(m["data"]))
+        ext, data = _web_image_cached(m["mime"], base64.b64decode(m["data"]))
         name = f"{NB_IMG_DEST}/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
         dest = Path(os.path.normpath(Path(page.file.abs_dest_path).parent / prefix.group(1) / name))
         if not dest.exists():
