@@ -11,6 +11,7 @@ numpy and matplotlib; output goes to ``.cache/figures`` (outside ``docs/``).
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib
 import os
@@ -111,9 +112,10 @@ def all_figures() -> dict[str, str]:
     return out
 
 
-def _dlnotes_sources(path: Path, seen: set[Path] | None = None) -> set[Path]:
-    """The dlnotes files a module imports, transitively (read from the sources)."""
-    seen = set() if seen is None else seen
+@functools.lru_cache(maxsize=None)
+def _direct_dlnotes_imports(path: Path, mtime_ns: int) -> tuple[Path, ...]:
+    """The dlnotes files one source imports directly (parsed once per file version)."""
+    found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         mods = []
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "dlnotes":
@@ -122,21 +124,34 @@ def _dlnotes_sources(path: Path, seen: set[Path] | None = None) -> set[Path]:
             mods = [a.name for a in node.names if a.name.split(".")[0] == "dlnotes"]
         for mod in mods:
             file = ROOT.joinpath(*mod.split(".")).with_suffix(".py")
-            if file.exists() and file not in seen:
-                seen.add(file)
-                _dlnotes_sources(file, seen)
+            if file.exists() and file not in found:
+                found.append(file)
+    return tuple(found)
+
+
+def _dlnotes_sources(path: Path, seen: set[Path] | None = None) -> set[Path]:
+    """The dlnotes files a module imports, transitively (read from the sources)."""
+    seen = set() if seen is None else seen
+    for file in _direct_dlnotes_imports(path, path.stat().st_mtime_ns):
+        if file not in seen:
+            seen.add(file)
+            _dlnotes_sources(file, seen)
     return seen
+
+
+@functools.lru_cache(maxsize=None)
+def _library_versions() -> str:
+    from importlib.metadata import version
+
+    return f"numpy {version('numpy')}|matplotlib {version('matplotlib')}|pillow {version('pillow')}"
 
 
 def cache_key(name: str, module: str) -> str:
     """Hash of the figure's module, the dlnotes code it imports, this file and library versions."""
-    from importlib.metadata import version
-
     path = module_paths()[module]
     files = sorted({path, Path(__file__), ROOT / "dlnotes" / "_check.py"} | _dlnotes_sources(path))
     h = hashlib.sha256()
-    h.update(f"{name}|numpy {version('numpy')}|matplotlib {version('matplotlib')}|"
-             f"pillow {version('pillow')}".encode())
+    h.update(f"{name}|{_library_versions()}".encode())
     for file in files:
         h.update(file.relative_to(ROOT).as_posix().encode())
         h.update(file.read_bytes())

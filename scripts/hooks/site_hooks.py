@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as _html
 import json as _json
@@ -58,12 +59,18 @@ IFRAME_WORKER = "assets/vendor/iframe-worker/shim.js"
 
 def _dlnotes_digest() -> str:
     """Hash of every dlnotes source and the library versions the labs depend on."""
+    files = tuple((p, p.stat().st_mtime_ns) for p in sorted((ROOT / "dlnotes").glob("*.py")))
+    return _digest_of(files)
+
+
+@functools.lru_cache(maxsize=8)
+def _digest_of(files: tuple) -> str:               # once per version of the sources
     from importlib.metadata import version
 
     h = hashlib.sha256()
     for name in ("numpy", "scipy", "scikit-learn", "scikit-image", "matplotlib", "imbalanced-learn"):
         h.update(f"{name}={version(name)};".encode())
-    for path in sorted((ROOT / "dlnotes").glob("*.py")):
+    for path, _ in files:
         h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()
 
