@@ -331,6 +331,8 @@ def test_calculator_matches_python(page_factory, path):
 def test_calculator_widget_updates_as_you_type(page_factory, path, scheme, width):
     page, problems = page_factory(path, scheme=scheme, width=width)
     calc = page.locator(".rf-calc").first
+    assert calc.locator("select").count() == 0, "the widget should wait until it is scrolled to"
+    calc.scroll_into_view_if_needed()                      # it is built when it nears the screen
     calc.locator("select").select_option("resnet50-v1")
     assert "483" in calc.locator(".rf-summary").inner_text()
     assert calc.locator(".rf-table tbody tr").count() == len(parse(PRESETS["resnet50-v1"]))

@@ -785,6 +785,21 @@ def _notebook_images(output: str, page, config) -> str:
     return NB_IMG_RE.sub(fix, output)
 
 
+# KaTeX's fonts are `font-display: block`: text is laid out with a fallback font first and
+# re-laid out when they arrive, which shifted the RF page by 3 px (Lighthouse CLS 0.19).
+# The two fonts nearly every formula uses are preloaded on pages with math.
+PRELOAD_FONTS = ("KaTeX_Main-Regular", "KaTeX_Math-Italic")
+
+
+def _preload_math_fonts(output: str) -> str:
+    prefix = ROOT_PREFIX_RE.search(output)
+    if prefix is None or 'class="katex"' not in output:
+        return output
+    links = "".join(f'<link rel="preload" href="{prefix.group(1)}assets/vendor/katex/fonts/{name}.woff2" '
+                    f'as="font" type="font/woff2" crossorigin>\n' for name in PRELOAD_FONTS)
+    return output.replace("</head>", links + "</head>", 1)
+
+
 def on_post_page(output, page, config):
     where = page.file.src_uri
     output = _language_search_base(output, page)
@@ -809,4 +824,5 @@ def on_post_page(output, page, config):
                 lambda h: f'<span class="arithmatex">{next(it)}</span>', body)
             return m.group(1) + body + m.group(3)
         output = NB_MD_RE.sub(cell, output)
+    output = _preload_math_fonts(output)
     return output

@@ -467,15 +467,27 @@
     box.appendChild(legend);
   }
 
-  function init() {
+  function mountWithStyle(root) {
     if (!document.getElementById("rf-calc-style")) {
       var st = document.createElement("style");
       st.id = "rf-calc-style";
       st.textContent = CSS;
       document.head.appendChild(st);
     }
-    var roots = document.querySelectorAll(".rf-calc");
-    for (var i = 0; i < roots.length; i++) mount(roots[i]);
+    mount(root);
+  }
+
+  // Build the widget only when it comes near the screen: on load, the page (136 formulas)
+  // is busy enough; mounting eagerly cost a 150 ms task on a throttled phone.
+  function init() {
+    var roots = Array.prototype.slice.call(document.querySelectorAll(".rf-calc"));
+    if (!("IntersectionObserver" in window)) { roots.forEach(mountWithStyle); return; }
+    var io = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { io.unobserve(e.target); mountWithStyle(e.target); }
+      });
+    }, { rootMargin: "600px 0px" });
+    roots.forEach(function (r) { io.observe(r); });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
