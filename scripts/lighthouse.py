@@ -26,6 +26,7 @@ PAGES = ["", "cnn/receptive-field/", "data/augmentation/", "training/dropout-lab
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
 START, END = "<!-- lighthouse:start -->", "<!-- lighthouse:end -->"
+METRICS = {"LCP": "largest-contentful-paint", "TBT": "total-blocking-time", "CLS": "cumulative-layout-shift"}
 
 
 def lighthouse_bin() -> Path:
@@ -44,9 +45,12 @@ def audit(url: str, preset: str) -> dict[str, float]:
     if preset == "desktop":
         cmd.append("--preset=desktop")
     subprocess.run(cmd, check=True, capture_output=True)
-    cats = json.loads(out.read_text())["categories"]
+    report = json.loads(out.read_text())
     out.unlink()
-    return {c: round(cats[c]["score"] * 100) for c in CATEGORIES}
+    scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
+    for key, audit_id in METRICS.items():
+        scores[key] = report["audits"][audit_id]["numericValue"]
+    return scores
 
 
 def main():
@@ -61,19 +65,21 @@ def main():
             for page in PAGES:
                 for preset in ("mobile", "desktop"):
                     runs = [audit(base + lang + page, preset) for _ in range(args.runs)]
-                    med = {c: statistics.median(r[c] for r in runs) for c in CATEGORIES}
+                    med = {c: statistics.median(r[c] for r in runs) for c in [*CATEGORIES, *METRICS]}
                     rows.append((lang + page or "/", preset, med))
                     print(rows[-1], flush=True)
     finally:
         server.shutdown()
     lines = [START, "", f"## Lighthouse (median of {args.runs} run(s); targets: performance ≥ 90 on mobile, "
              "accessibility, best practices and SEO 100)", "",
-             "| page | preset | performance | accessibility | best practices | SEO |", "|---|---|---|---|---|---|"]
+             "| page | preset | performance | accessibility | best practices | SEO | LCP s | TBT ms | CLS |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for path, preset, med in rows:
         cells = []
         for c in CATEGORIES:
             miss = med[c] < TARGETS[c] and (c != "performance" or preset == "mobile")
             cells.append(f"{med[c]:.0f}{' ⚠' if miss else ''}")
+        cells += [f"{med['LCP'] / 1000:.1f}", f"{med['TBT']:.0f}", f"{med['CLS']:.3f}"]
         lines.append(f"| {path} | {preset} | " + " | ".join(cells) + " |")
     lines += ["", END]
     bench = ROOT / "BENCHMARKS.md"

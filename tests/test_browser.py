@@ -116,6 +116,12 @@ def test_drill_random_question_and_tag_filter(page_factory, path):
     shown = page.locator(".drill-topic:not([hidden]) details.question").count()
     assert 0 < shown <= total
     assert str(shown) in page.locator("#drill-count").inner_text()
+    if path == "drill/":                                  # whole tags, not their words
+        labels = tag_buttons.all_inner_texts()
+        assert "receptive field" in labels and "receptive" not in labels, labels
+        page.locator("#drill-tags button", has_text="receptive field").click()
+        titles = page.locator(".drill-topic:not([hidden]) h2").all_inner_texts()
+        assert titles and all("eceptive" in t for t in titles), titles
     assert not problems, problems
 
 
@@ -153,7 +159,7 @@ CLS_INIT = """window.__cls = 0; new PerformanceObserver(list => {
 }).observe({type: "layout-shift", buffered: true});"""
 
 
-@pytest.mark.parametrize("path", ["cnn/receptive-field/", "zh/data/augmentation/"])
+@pytest.mark.parametrize("path", ["cnn/receptive-field/", "zh/data/augmentation/", "drill/"])
 def test_no_layout_shift_on_a_slow_phone(browser, site_url, path):
     """Lighthouse's mobile conditions (4x slower CPU, 150 ms, 1.6 Mbit/s): the math fonts
     arrived after the first layout and moved the text (CLS 0.19 before they were preloaded)."""

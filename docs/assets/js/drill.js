@@ -11,7 +11,7 @@
 
     var tags = [];
     topics.forEach(function (t) {
-      (t.dataset.tags || "").split(" ").forEach(function (tag) {
+      (t.dataset.tags || "").split("|").forEach(function (tag) {    // tags may contain spaces
         if (tag && tags.indexOf(tag) < 0) tags.push(tag);
       });
     });
@@ -23,7 +23,7 @@
     }
     function update() {
       topics.forEach(function (t) {
-        t.hidden = active !== null && (" " + t.dataset.tags + " ").indexOf(" " + active + " ") < 0;
+        t.hidden = active !== null && ("|" + t.dataset.tags + "|").indexOf("|" + active + "|") < 0;
       });
       Array.prototype.forEach.call(tagBox.querySelectorAll("button"), function (b) {
         b.setAttribute("aria-pressed", String(b.dataset.tag === (active || "")));
@@ -40,8 +40,15 @@
       b.addEventListener("click", function () { active = tag || null; update(); });
       tagBox.appendChild(b);
     }
-    addButton(zh ? "全部" : "all", "");
-    tags.forEach(function (tag) { addButton(tag, tag); });
+    var built = tagBox.querySelectorAll("button");     // the build renders them (no layout shift)
+    if (built.length) {
+      Array.prototype.forEach.call(built, function (b) {
+        b.addEventListener("click", function () { active = b.dataset.tag || null; update(); });
+      });
+    } else {
+      addButton(zh ? "全部" : "all", "");
+      tags.forEach(function (tag) { addButton(tag, tag); });
+    }
 
     random.addEventListener("click", function () {
       var qs = visibleQuestions();
