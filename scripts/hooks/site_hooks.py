@@ -819,7 +819,10 @@ def _notebook_images(output: str, page, config) -> str:
 PRELOAD_FONTS = ("KaTeX_Main-Regular", "KaTeX_Math-Italic")
 
 
-def _preload_math_fonts(output: str) -> str:
+def _preload_math_fonts(output: str, config) -> str:
+    offline = config.plugins.get("material/offline")
+    if offline is not None and offline.config.enabled:
+        return output        # from file:// a crossorigin preload is a CORS error, no gain
     prefix = ROOT_PREFIX_RE.search(output)
     if prefix is None or 'class="katex"' not in output:
         return output
@@ -852,5 +855,5 @@ def on_post_page(output, page, config):
                 lambda h: f'<span class="arithmatex">{next(it)}</span>', body)
             return m.group(1) + body + m.group(3)
         output = NB_MD_RE.sub(cell, output)
-    output = _preload_math_fonts(output)
+    output = _preload_math_fonts(output, config)
     return output
