@@ -268,8 +268,7 @@ def on_page_markdown(markdown, page, config, files):
     if eager:
         markdown = markdown.replace("<!-- print -->", print_markdown(page, config))
     if "<!-- drill -->" in markdown:
-        markdown = markdown.replace("<!-- drill -->", drill_markdown(page, config))
-        markdown = _drill_controls(markdown, page, config)
+        markdown = drill_markdown(markdown, page, config)
     if "<!-- topic-map -->" in markdown:
         markdown = markdown.replace("<!-- topic-map -->", _topic_map(page, config))
     if "<!-- glossary -->" in markdown:
@@ -387,18 +386,24 @@ def follow_ups(docs_dir, lang: str, path: str) -> list[tuple[str, str]]:
             for q in QUESTION_RE.finditer(m.group(1) + "\n")]
 
 
-def drill_markdown(page, config) -> str:
+def drill_markdown(markdown: str, page, config) -> str:
+    """The drill page: every follow-up question in place of ``<!-- drill -->``, and its tag
+    buttons and question count filled in at build time (drill.js only wires them up;
+    buttons added by the script pushed every question down after load: CLS 0.20)."""
     lang = page.file.src_uri.split("/", 1)[0]
     here = posixpath.dirname(page.file.src_uri.split("/", 1)[1])
     docs = Path(config.docs_dir)
-    out = []
+    out, all_tags, count = [], set(), 0
     for _, paths in topic_paths(config):
         for path in paths:
             qs = follow_ups(docs, lang, path)
             if not qs:
                 continue
             meta = _front_matter(docs / lang / path)
-            tags = _html.escape("|".join(str(t) for t in meta.get("tags", [])))   # tags contain spaces
+            topic_tags = [str(t) for t in meta.get("tags", [])]
+            all_tags |= set(topic_tags)
+            count += len(qs)
+            tags = _html.escape("|".join(topic_tags))           # tags contain spaces
             link = posixpath.relpath(path, here or ".")
             out.append(f'<section class="drill-topic" data-tags="{tags}" markdown>\n\n'
                        f'## [{meta.get("title", path)}]({link})\n')
@@ -408,27 +413,12 @@ def drill_markdown(page, config) -> str:
                 body = "\n".join(("    " + ln) if ln.strip() else "" for ln in a.split("\n"))
                 out.append(f'??? question "{q}"\n{body}\n')
             out.append("</section>\n")
-    return "\n".join(out)
-
-
-def _drill_controls(markdown: str, page, config) -> str:
-    """Fill the drill page's tag buttons and question count at build time; drill.js only
-    wires them up. Buttons added by the script pushed every question down after load
-    (Lighthouse CLS 0.20 on a phone)."""
-    lang = page.file.src_uri.split("/", 1)[0]
-    docs = Path(config.docs_dir)
-    tags, count = set(), 0
-    for _, paths in topic_paths(config):
-        for path in paths:
-            n = len(follow_ups(docs, lang, path))
-            if n:
-                count += n
-                tags |= {str(t) for t in _front_matter(docs / lang / path).get("tags", [])}
     zh = lang == "zh"
     buttons = "".join(f'<button type="button" class="md-button drill-tag" data-tag="{_html.escape(t)}" '
                       f'aria-pressed="{str(not t).lower()}">{_html.escape(t or ("全部" if zh else "all"))}</button>'
-                      for t in ["", *sorted(tags)])
+                      for t in ["", *sorted(all_tags)])
     label = f"共 {count} 题" if zh else f"{count} questions"
+    markdown = markdown.replace("<!-- drill -->", "\n".join(out))
     markdown = re.sub(r'(<div id="drill-tags"[^>]*>)(</div>)', lambda m: m.group(1) + buttons + m.group(2),
                       markdown, count=1)
     return re.sub(r'(<span id="drill-count"[^>]*>)(</span>)', lambda m: m.group(1) + label + m.group(2),
@@ -610,7 +600,6 @@ def on_post_build(config):
         (folder / "search_index.json").write_text(data, encoding="utf-8")
         if offline:
             (folder / "search_index.js").write_text(f"var __index = {data}", encoding="utf-8")
-
 
 
 def _subset_katex_fonts(site: Path) -> None:

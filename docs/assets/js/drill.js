@@ -9,14 +9,6 @@
     var zh = document.documentElement.lang === "zh";
     var active = null;
 
-    var tags = [];
-    topics.forEach(function (t) {
-      (t.dataset.tags || "").split("|").forEach(function (tag) {    // tags may contain spaces
-        if (tag && tags.indexOf(tag) < 0) tags.push(tag);
-      });
-    });
-    tags.sort();
-
     function visibleQuestions() {
       return topics.filter(function (t) { return !t.hidden; })
         .reduce(function (all, t) { return all.concat(Array.prototype.slice.call(t.querySelectorAll("details"))); }, []);
@@ -31,24 +23,10 @@
       var n = visibleQuestions().length;
       count.textContent = zh ? "共 " + n + " 题" : n + (n === 1 ? " question" : " questions");
     }
-    function addButton(label, tag) {
-      var b = document.createElement("button");
-      b.type = "button";
-      b.className = "md-button drill-tag";
-      b.textContent = label;
-      b.dataset.tag = tag;
-      b.addEventListener("click", function () { active = tag || null; update(); });
-      tagBox.appendChild(b);
-    }
-    var built = tagBox.querySelectorAll("button");     // the build renders them (no layout shift)
-    if (built.length) {
-      Array.prototype.forEach.call(built, function (b) {
-        b.addEventListener("click", function () { active = b.dataset.tag || null; update(); });
-      });
-    } else {
-      addButton(zh ? "全部" : "all", "");
-      tags.forEach(function (tag) { addButton(tag, tag); });
-    }
+    // The build renders one button per tag (no layout shift); here they only get wired up.
+    Array.prototype.forEach.call(tagBox.querySelectorAll("button"), function (b) {
+      b.addEventListener("click", function () { active = b.dataset.tag || null; update(); });
+    });
 
     random.addEventListener("click", function () {
       var qs = visibleQuestions();
