@@ -1,7 +1,7 @@
-"""scripts/css_prune.py: keeps what a page can use, drops the rest, never breaks a kept rule."""
+"""scripts/site/css_prune.py: keeps what a page can use, drops the rest, never breaks a kept rule."""
 import pytest
 
-from scripts.css_prune import page_classes, prune
+from scripts.site.css_prune import page_classes, prune
 
 CSS = """
 :root { --used: red; --via: var(--used); --unused: blue; --chain-end: 1px; --chain: var(--chain-end); }

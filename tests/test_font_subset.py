@@ -1,11 +1,11 @@
-"""scripts/font_subset.py: which characters the math uses, and a subset that keeps them."""
+"""scripts/site/font_subset.py: which characters the math uses, and a subset that keeps them."""
 import io
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
-from scripts.font_subset import math_characters, subset_woff2
+from scripts.site.font_subset import math_characters, subset_woff2
 
 FONT = Path(__file__).resolve().parents[1] / "docs" / "assets" / "vendor" / "katex" / "fonts" / "KaTeX_Main-Regular.woff2"
 

@@ -133,7 +133,7 @@ def test_every_notebook_is_linked_from_a_topic_page():
 
 
 def test_glossary_has_both_languages_and_valid_pages():
-    from scripts.hooks.site_hooks import read_glossary
+    from scripts.site.common import read_glossary
     rows = read_glossary()
     assert len(rows) >= 20
     assert len({en.lower() for en, _, _ in rows}) == len(rows), "duplicate English term"

@@ -179,7 +179,7 @@ def test_notebooks_are_rendered_pages_with_a_download(built_site):
 
 
 def test_search_sections_keep_the_same_number_of_words_in_both_languages(built_site):
-    from scripts.hooks.site_hooks import SEARCH_SECTION_WORDS, first_words
+    from scripts.site.search import SEARCH_SECTION_WORDS, first_words
 
     assert first_words("a b  c d", 2) == "a b"
     assert first_words("\u200b卷积\u200b和\u200b池化", 2) == "\u200b卷积\u200b和"
@@ -235,7 +235,7 @@ def test_katex_fonts_are_cut_to_the_math_on_the_site_but_miss_nothing(built_site
 
     from fontTools.ttLib import TTFont
 
-    from scripts.font_subset import math_characters
+    from scripts.site.font_subset import math_characters
 
     used = set()
     for page in html_pages(built_site):

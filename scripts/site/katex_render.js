@@ -1,8 +1,8 @@
-// Render TeX to HTML at build time with the vendored KaTeX (called by scripts/hooks/site_hooks.py).
+// Render TeX to HTML at build time with the vendored KaTeX (called by scripts/site/math.py).
 // stdin: JSON [[tex, displayMode], ...]; stdout: JSON [{html} | {error}, ...] in the same order.
 "use strict";
 const path = require("path");
-const katex = require(path.join(__dirname, "..", "docs", "assets", "vendor", "katex", "katex.min.js"));
+const katex = require(path.join(__dirname, "..", "..", "docs", "assets", "vendor", "katex", "katex.min.js"));
 
 let input = "";
 process.stdin.setEncoding("utf8");

@@ -1,11 +1,12 @@
-"""Lab outputs: photos are published as WebP, plots stay PNG, every image has an alt."""
+"""scripts/site/labs.py: photos are published as WebP, plots stay PNG, every image has an alt;
+heading ids follow the TOC."""
 import io
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from scripts.hooks.site_hooks import lab_alts, web_image
+from scripts.site.labs import lab_alts, web_image
 from tests.pages import page_files
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
@@ -53,3 +54,15 @@ def test_every_lab_image_cell_has_alt_text_in_its_language(lang):
             assert 40 <= len(alt) <= 400, f"{lang}/{lab}: alt of {len(alt)} characters: {alt!r}"
             has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in alt)
             assert has_cjk == (lang == "zh"), f"{lang}/{lab}: alt in the wrong language: {alt!r}"
+
+
+def test_heading_ids_take_the_toc_anchors_in_order():
+    from types import SimpleNamespace as NS
+
+    from scripts.site.labs import heading_ids
+    toc = [NS(id="crf", children=[NS(id="_1", children=[])]), NS(id="crf_1", children=[])]
+    html = ('<h1 id="crf">CRF<a href="#crf">¶</a></h1><h2 id="">条件<a href="#">¶</a></h2>'
+            '<h2 id="crf">CRF again</h2><h3 id="x">no TOC entry</h3>')
+    out = heading_ids(html, NS(toc=toc))
+    assert out == ('<h1 id="crf">CRF<a href="#crf">¶</a></h1><h2 id="_1">条件<a href="#_1">¶</a></h2>'
+                   '<h2 id="crf_1">CRF again</h2><h3 id="x">no TOC entry</h3>')
