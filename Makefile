@@ -19,11 +19,6 @@ help:
 	@echo "make offline  zip of the site that works opened from disk -> dist/"
 	@echo "make pdf      print edition of each language as PDF -> dist/"
 	@echo "make clean    remove site/, dist/ and .cache/ (figures, notebook outputs)"
-	@echo ""
-	@echo "Where things happen: scripts/hooks/site_hooks.py wires MkDocs events to scripts/site/:"
-	@echo "  figures.py (fig: markup, drawing via scripts/figures/)  labs.py (notebooks)  math.py (KaTeX)"
-	@echo "  search.py (index)  collections.py (drill, print, topic map, glossary)  assets.py (fonts)"
-	@echo "  patches.py (upstream work-arounds)  common.py (shared helpers). See README's layout."
 
 $(STAMP): requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 needed"; exit 1; }
