@@ -1,0 +1,99 @@
+"""Every work-around of an upstream plugin, in one place.
+
+Each patch names the upstream behaviour it works around and the version it was checked
+against (``CHECKED``); ``tests/test_site_patches.py`` fails loudly when an upgrade
+removes the behaviour (the patch may be dropped) or the code a patch hooks into.
+
+mkdocs-jupyter
+  1. Its page cache is keyed by the notebook file only; every lab imports ``dlnotes``,
+     so an edit there kept serving stale outputs. ``apply`` adds a digest of dlnotes.
+  2. It executes the English and the Chinese twin of a lab separately although their
+     code is the same. ``apply`` routes execution through ``run_lab``, which runs each
+     distinct code once (``labs.executed_copy``).
+  3. ``on_post_build`` evicts every cache file not used by *this* build; i18n builds
+     one language at a time, so each build evicted the other language's pages.
+     ``keep_notebook_cache`` (on_pre_build, after the plugin's own) keeps them all.
+mkdocs-static-i18n
+  4. Its ``on_files`` (priority -100) rebuilds every file as a plain ``File``, turning
+     mkdocs-jupyter's notebook pages back into static files: the raw ``.ipynb`` JSON was
+     published and ``--strict`` did not notice. ``rewrap_notebooks`` (on_files, later)
+     wraps them again, keeping i18n's destination.
+mkdocs-material (offline plugin)
+  5. It loads the iframe-worker shim from unpkg.com; ``local_polyfills`` points it at
+     the vendored copy, so the offline bundle makes no request to another origin.
+"""
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from pathlib import Path
+from typing import Callable
+
+CHECKED = {"mkdocs-jupyter": "0.26.3", "mkdocs-static-i18n": "1.3.1", "mkdocs-material": "9.8.1"}
+IFRAME_WORKER = "assets/vendor/iframe-worker/shim.js"
+
+
+def apply(run_lab: Callable[[str, str, bool], str], digest: Callable[[], str]) -> None:
+    """Patches 1 and 2, once per process: ``digest()`` joins the page cache key;
+    ``run_lab(nb_path, kernel_name, allow_errors)`` returns the path of an executed copy."""
+    import mkdocs_jupyter.convert as mjc
+    import mkdocs_jupyter.plugin as mjp
+
+    if getattr(mjp, "_dlnotes_patched", False):
+        return
+    original_key, original_nb2html = mjp._compute_cache_key, mjc.nb2html
+
+    def cache_key(nb_path, config, exec_nb):
+        return hashlib.sha256((original_key(nb_path, config, exec_nb) + digest()).encode()).hexdigest()
+
+    def nb2html(nb_path, execute=False, kernel_name="", allow_errors=True, **kwargs):
+        if execute and str(nb_path).endswith(".ipynb"):
+            nb_path, execute = run_lab(str(nb_path), kernel_name, allow_errors), False
+        return original_nb2html(nb_path, execute=execute, kernel_name=kernel_name,
+                                allow_errors=allow_errors, **kwargs)
+
+    mjp._compute_cache_key, mjc.nb2html, mjp._dlnotes_patched = cache_key, nb2html, True
+
+
+class _KeepAll(set):
+    def __contains__(self, item):
+        return True
+
+
+def keep_notebook_cache(config) -> None:
+    """Patch 3: mkdocs-jupyter evicts nothing (``make clean`` drops the cache)."""
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is not None:
+        plugin._used_cache_paths = _KeepAll()
+
+
+def rewrap_notebooks(files, config) -> None:
+    """Patch 4: wrap the notebooks that i18n turned back into plain files."""
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None:
+        return
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    for f in list(files):
+        if isinstance(f, NotebookFile) or not f.src_uri.endswith(".ipynb") or not plugin.should_include(f):
+            continue
+        # Keep i18n's destination; it is already the page's (zh/x/dropout-lab/index.html)
+        # when i18n copied it from mkdocs-jupyter's wrapper, else derive it from the .ipynb.
+        if f.dest_uri.endswith(".ipynb"):
+            stem = f.dest_uri[: -len(".ipynb")]
+            f.dest_uri = posixpath.join(stem, "index.html") if config.use_directory_urls else stem + ".html"
+            f.url = (stem + "/") if config.use_directory_urls else stem + ".html"
+        nb = NotebookFile.__new__(NotebookFile)
+        nb.file = f
+        nb.dest_path = f.dest_uri
+        nb.abs_dest_path = str(Path(config.site_dir) / f.dest_uri)
+        nb.url = f.url
+        files.remove(f)
+        files.append(nb)
+
+
+def local_polyfills(config) -> None:
+    """Patch 5: the offline plugin's iframe-worker shim from the site, not unpkg.com."""
+    polyfills = config.extra.get("polyfills")
+    if polyfills:
+        config.extra["polyfills"] = [IFRAME_WORKER if "iframe-worker" in p else p for p in polyfills]
