@@ -34,6 +34,8 @@ Public API (other pages call these names)::
     impulse_support(layers, n, seed=0)        empirical: which inputs influence each output
     effective_rf_profile(depth, kernel=3)     expected squared gradient (Luo et al. 2016 ERF)
     erf_std(depth, kernel=3)                  its standard deviation, sqrt(depth (k^2-1)/12)
+    hdc_distances(rates)                      HDC's M_1..M_n (Wang et al. 2018); the rule is M_2 <= K
+    same_padding(n, kernel, stride=1, dilation=1)   TensorFlow "SAME" padding (left, right) for length n
     conv(k, s, p, d), pool(k, s, p), tconv(k, s, p, d, op), Layer("id")   build layers in code
     taps(layer, u)                            the input units that output unit u reads
     PRESETS: dict[str, str]                   name -> compact text
@@ -607,6 +609,47 @@ def erf_std(depth: int, kernel: int = 3) -> float:
 
 
 # ---------------------------------------------------------------------------
+# Hybrid dilated convolution (Wang et al., 2018) and TensorFlow's "SAME" padding
+# ---------------------------------------------------------------------------
+# --8<-- [start:hdc]
+def hdc_distances(rates) -> list[int]:
+    """HDC's M_i for dilation rates r_1..r_n (Wang et al., 2018): [M_1, ..., M_n].
+
+    M_n = r_n,  M_i = max(M_{i+1} - 2 r_i,  M_{i+1} - 2 (M_{i+1} - r_i),  r_i).
+    M_i bounds the largest gap between neighbouring input positions that layers
+    i..n of 3x3 convs read (it is that gap when the rates do not decrease).
+    The design rule is M_2 <= K (the kernel size), with r_1 = 1 so that the
+    first layer fills those gaps, and rates without a common factor > 1.
+    """
+    if isinstance(rates, (str, bytes)) or not hasattr(rates, "__len__"):
+        raise TypeError(f"rates must be a list of dilation rates, got {type(rates).__name__}")
+    if len(rates) < 2:
+        raise ValueError(f"rates needs at least 2 dilation rates (M_2 is defined from layer 2), got {len(rates)}")
+    rates = [integer(r, f"rates[{i}]", low=1, high=LIMITS["dilation"]) for i, r in enumerate(rates)]
+    m = [rates[-1]]                                   # M_n = r_n
+    for r in reversed(rates[:-1]):                    # walk down to M_1
+        nxt = m[0]
+        m.insert(0, max(nxt - 2 * r, nxt - 2 * (nxt - r), r))
+    return m
+# --8<-- [end:hdc]
+
+
+# --8<-- [start:same]
+def same_padding(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """TensorFlow's padding="SAME" for an input of length n: (left, right).
+
+    The output has ceil(n / s) units; the total padding is whatever that needs,
+    and the odd pixel goes to the right.  PyTorch's ``padding=p`` is always (p, p).
+    """
+    n = integer(n, "n", low=1)
+    k_eff = integer(dilation, "dilation", low=1) * (integer(kernel, "kernel", low=1) - 1) + 1
+    s = integer(stride, "stride", low=1)
+    total = max((-(-n // s) - 1) * s + k_eff - n, 0)
+    return total // 2, total - total // 2
+# --8<-- [end:same]
+
+
+# ---------------------------------------------------------------------------
 # Presets, written from the papers / reference implementations
 # ---------------------------------------------------------------------------
 def _resnet(blocks, stride_in_3x3: bool, dilate=(False, False, False)):
@@ -666,8 +709,10 @@ PRESET_NOTES: dict[str, str] = {
     "alexnet": "torchvision alexnet (Krizhevsky et al. 2012 layout; conv1 padding 2 as in torchvision, "
                "the paper used an unpadded 227x227 input: same RF and jump, different offset)",
     "vgg16": "VGG-16, configuration D of Simonyan & Zisserman (2015)",
-    "resnet50-v1": "ResNet-50 v1 (He et al. 2016, original Caffe model): stride 2 in the first 1x1 conv "
-                   "of conv3_1, conv4_1, conv5_1; main path (the shortcut's field lies inside it)",
+    "resnet50-v1": "ResNet-50 v1 stride placement (He et al. 2016): stride 2 in the first 1x1 conv of "
+                   "conv3_1, conv4_1, conv5_1, on torchvision's layers (max pool 3x3 s2 with padding 1); "
+                   "main path (the shortcut's field lies inside it). The released Caffe model pools with "
+                   "pad 0 and ceil mode: same RF and jump, padding column 2 pixels smaller",
     "resnet50-v1.5": "ResNet-50 v1.5 (torchvision resnet50): stride 2 in the 3x3 conv of the first block "
                      "of conv3_x-conv5_x; main path",
     "unet": "U-Net (Ronneberger et al. 2015), unpadded 3x3 convs, deepest path through the bottleneck",

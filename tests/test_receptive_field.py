@@ -2,9 +2,11 @@
 import numpy as np
 import pytest
 
+import itertools
+
 from dlnotes.receptive_field import (PRESETS, Layer, ParseError, analyze, closed_form, conv, effective_rf_profile,
-                                     erf_std, holes, impulse_support, output_sizes, parse, pool, stage_table,
-                                     support, taps, tconv)
+                                     erf_std, hdc_distances, holes, impulse_support, output_sizes, parse, pool,
+                                     same_padding, stage_table, support, taps, tconv)
 from tests.claims import Claim, claims_test
 
 
@@ -113,6 +115,105 @@ def test_equal_rates_leave_holes_and_hdc_rates_do_not():
     assert holes("conv3 p1; conv3 d2 p2; conv3 d9 p9") == [-5, -4, 4, 5]  # [1, 2, 9] fails
     assert holes("conv3 p1; conv3 d2 p2; conv3 d3 p3") == []
 
+
+def dilated(rates, k=3):
+    return "; ".join(f"conv{k} d{r} p{r * (k - 1) // 2}" for r in rates)
+
+
+def test_hdc_distances_by_hand():
+    # Wang et al. (2018): M_n = r_n, M_i = max(M_{i+1} - 2 r_i, M_{i+1} - 2 (M_{i+1} - r_i), r_i)
+    assert hdc_distances([1, 2, 5]) == [1, 2, 5]          # M_2 = max(1, -1, 2) = 2 <= 3
+    assert hdc_distances([1, 2, 9]) == [3, 5, 9]          # M_2 = max(5, -5, 2) = 5 > 3
+    assert hdc_distances([2, 2, 2]) == [2, 2, 2]          # passes M_2 <= 3 ...
+    assert holes(dilated([2, 2, 2]))                      # ... but the common factor 2 leaves holes
+    assert hdc_distances((1, 3)) == [1, 3]
+
+
+def test_hdc_m_bounds_the_largest_gap_exactly_when_rates_grow():
+    # Independent check: the gaps between the input positions that layers i..n really read.
+    for n in (2, 3, 4):
+        for rates in itertools.product(range(1, 7), repeat=n):
+            m = hdc_distances(rates)
+            for i in range(1, n):
+                seen = support(dilated(rates[i:]))
+                gap = max(b - a for a, b in zip(seen, seen[1:]))
+                assert gap <= m[i], (rates, i)
+                if list(rates[i:]) == sorted(rates[i:]):
+                    assert gap == m[i], (rates, i)
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_hdc_rule_with_first_rate_one_leaves_no_holes(k):
+    passed = 0
+    for n in (2, 3, 4):
+        for rest in itertools.product(range(1, 10), repeat=n - 1):
+            rates = (1,) + rest
+            if hdc_distances(rates)[1] <= k:
+                assert holes(dilated(rates, k)) == [], rates
+                passed += 1
+    assert passed > 100
+    assert holes(dilated([1, 3, 1])) == [] and hdc_distances([1, 3, 1])[1] > 3   # sufficient, not necessary
+
+
+def test_same_padding_matches_tensorflow():
+    # TensorFlow "SAME": ceil(n/s) outputs, total padding max((ceil(n/s)-1) s + k_eff - n, 0), odd pixel right.
+    assert same_padding(224, 3, 1) == (1, 1)              # stride 1, odd k: symmetric, like PyTorch p=1
+    assert same_padding(112, 3, 2) == (0, 1)              # stride 2 on an even length: nothing on the left
+    assert same_padding(161, 3, 2) == (1, 1)
+    assert same_padding(10, 4, 1) == (1, 2) and same_padding(10, 1, 2) == (0, 0)
+    assert same_padding(7, 3, 1, dilation=2) == (2, 2)
+    for n in range(1, 40):
+        for k in range(1, 6):
+            for s in range(1, 4):
+                left, right = same_padding(n, k, s)
+                assert right - left in (0, 1)
+                assert (n + left + right - k) // s + 1 == -(-n // s)       # the output length TF promises
+
+
+def tfslim_resnet50_v1(n):
+    """ResNet-50 v1 with TF-Slim's pool1 (3x3 s2 "SAME") for an n x n input; conv1 pads 3 explicitly."""
+    after_conv1 = (n + 2 * 3 - 7) // 2 + 1
+    left = same_padding(after_conv1, 3, 2)[0]
+    return PRESETS["resnet50-v1"].replace("pool3 s2 p1", f"pool3 s2 p{left}")
+
+
+def test_resnet50_v1_padding_depends_on_the_pool1_convention():
+    # TF-Slim's published table (tensorflow/contrib/receptive_field/RECEPTIVE_FIELD_TABLE.md):
+    # resnet_v1_50/block4: RF 483, effective stride 32, effective padding 239 at 224 px and 241 at 321 px.
+    for n, padding in ((224, 239), (321, 241)):
+        r = last(tfslim_resnet50_v1(n))
+        assert (r.rf, r.jump, r.padding) == (483, 32, padding)
+    # The released Caffe model: pool1 kernel 3 stride 2, no pad (ceil mode): the 224 px case.
+    assert [r.padding for r in stage_table(caffe_resnet50_v1())] == [3, 15, 47, 143, 239]
+    assert [r.padding for r in stage_table(PRESETS["resnet50-v1"])] == [5, 17, 49, 145, 241]
+    assert [(r.rf, r.jump) for r in stage_table(caffe_resnet50_v1())] == \
+        [(r.rf, r.jump) for r in stage_table(PRESETS["resnet50-v1"])]
+
+
+def caffe_resnet50_v1():
+    return PRESETS["resnet50-v1"].replace("pool3 s2 p1", "pool3 s2")
+
+
+def test_vgg16_fc6_as_a_7x7_conv():
+    r = last(PRESETS["vgg16"] + "; fc6: conv7")
+    assert (r.rf, r.jump, r.padding) == (404, 32, 90)       # TF-Slim's pool5: 212 / 32 / 90, then + 6 * 32
+
+
+def test_centre_formula_holds_for_the_presets_and_shortcuts_are_aligned():
+    # Araujo et al. (2019): the centre u j - P + (r - 1) / 2 is well defined when every path into a
+    # layer has the same jump and the same centre shift (r - 1) / 2 - P ("aligned").
+    main = analyze(PRESETS["resnet50-v1.5"])
+    conv3_in = main[10]                                      # input of conv3_1 (after conv2_x)
+    block = analyze(PRESETS["resnet50-v1.5"].split(";\nconv3_x")[0] + "; conv1; conv3 s2 p1; conv1")[-1]
+    shortcut = analyze(PRESETS["resnet50-v1.5"].split(";\nconv3_x")[0] + "; conv1 s2")[-1]
+    assert conv3_in.stage == "conv2_x"
+    assert block.jump == shortcut.jump == 8
+    assert (block.rf - 1) / 2 - block.padding == (shortcut.rf - 1) / 2 - shortcut.padding
+    # A 2x2 pool with stride 2 is not aligned with a 1x1 stride-2 shortcut: the centres differ by half a jump.
+    pooled = analyze("conv3 p1; pool2")[-1]
+    strided = analyze("conv3 p1; conv1 s2")[-1]
+    assert pooled.jump == strided.jump
+    assert (pooled.rf - 1) / 2 - pooled.padding != (strided.rf - 1) / 2 - strided.padding
 
 # ---------------------------------------------------------------------------
 # Formula vs an independent impulse propagation
@@ -262,6 +363,15 @@ def test_parse_errors_point_at_the_token(text, column, token, words):
     (lambda: effective_rf_profile(3, kernel=0), ValueError, "kernel"),
     (lambda: conv(3, p=5), ValueError, "padding"),
     (lambda: tconv(4, 2, 1, op=2), ValueError, "output padding"),
+    (lambda: hdc_distances([2]), ValueError, "rates needs at least 2"),
+    (lambda: hdc_distances([1, 0, 5]), ValueError, "rates\\[1\\]"),
+    (lambda: hdc_distances([1, 2.5]), TypeError, "rates\\[1\\]"),
+    (lambda: hdc_distances("125"), TypeError, "rates must be a list"),
+    (lambda: hdc_distances(5), TypeError, "rates must be a list"),
+    (lambda: same_padding(0, 3), ValueError, "n must be"),
+    (lambda: same_padding(10, 0), ValueError, "kernel"),
+    (lambda: same_padding(10, 3, stride=0), ValueError, "stride"),
+    (lambda: same_padding(10, 3, dilation=1.5), TypeError, "dilation"),
 ])
 def test_bad_input_gets_a_clear_error(call, exc, words):
     with pytest.raises(exc, match=words):
@@ -390,5 +500,27 @@ CLAIMS = [
           en="The stem gives 11 pixels with jump 4", zh="stem 给出 11 像素、跳跃步长 4"),
     Claim(PAGE, lambda: analyze(PRESETS["resnet50-v1"])[1].jump, "{}",
           en="The stem gives 11 pixels with jump 4", zh="stem 给出 11 像素、跳跃步长 4"),
+    Claim(PAGE, lambda: hdc_distances([1, 2, 5])[1], "{}",
+          en="rates 1, 2, 5 give \\(M_2 = 2\\)", zh="1、2、5 给出 \\(M_2 = 2\\)"),
+    Claim(PAGE, lambda: hdc_distances([1, 2, 9])[1], "{}",
+          en="1, 2, 9 give \\(M_2 = 5\\)", zh="1、2、9 给出 \\(M_2 = 5\\)"),
+    Claim(PAGE, lambda: hdc_distances([2, 2, 2])[1], "{}",
+          en="Rates 2, 2, 2 also give \\(M_2 = 2\\)", zh="2、2、2 同样有 \\(M_2 = 2\\)"),
+    Claim(PAGE, lambda: "/".join(str(r.padding) for r in stage_table(caffe_resnet50_v1())[1:]), "{}",
+          en="the padding column becomes 15/47/143/239 instead of 17/49/145/241",
+          zh="padding 一列由 17/49/145/241 变成 15/47/143/239"),
+    Claim(PAGE, lambda: "/".join(str(r.padding) for r in stage_table(PRESETS["resnet50-v1"])[1:]), "{}",
+          en="the padding column becomes 15/47/143/239 instead of 17/49/145/241",
+          zh="padding 一列由 17/49/145/241 变成 15/47/143/239"),
+    Claim(PAGE, lambda: last(PRESETS["vgg16"] + "; fc6: conv7").rf, "{}",
+          en="it sees 404 pixels (212 + 6 × 32) with jump 32", zh="它看到 404 个像素（212 + 6 × 32），跳跃步长 32"),
+    Claim(PAGE, lambda: last(tfslim_resnet50_v1(224)).padding, "{}",
+          en="padding 239 on a 224-pixel input", zh="输入 224 像素时 padding 为 239"),
+    Claim(PAGE, lambda: last(tfslim_resnet50_v1(321)).padding, "{}",
+          en="but 241 on a 321-pixel one", zh="输入 321 像素时为 241"),
+    Claim(PAGE, lambda: same_padding(112, 3, 2), "{}",
+          en="a 3×3 stride-2 pool pads \\((0, 1)\\) on a 112-pixel map", zh="在 112 像素的特征图上补 \\((0, 1)\\)"),
+    Claim(PAGE, lambda: same_padding(161, 3, 2), "{}",
+          en="\\((1, 1)\\) on a 161-pixel one", zh="在 161 像素的特征图上补 \\((1, 1)\\)"),
 ]
 test_claims = claims_test(CLAIMS)
