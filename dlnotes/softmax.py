@@ -23,12 +23,13 @@ OPTIMIZER_SLOTS = {"sgd": 0, "momentum": 1, "adam": 2}    # extra float tensors 
 def output_layer_cost(num_classes, dim, batch, bytes_per_float=4, optimizer="adam"):
     """Costs of the final dim -> num_classes linear layer + softmax, per step.
 
-    weights:        dim * C parameters (+ C biases)
-    train_state:    weights + gradient + optimizer slots (Adam keeps 2 moments)
-    logits:         batch * C floats, kept for the backward pass; the softmax
-                    probabilities / gradient are another batch * C tensor
-    matmul_flops:   2 * batch * dim * C forward, twice that backward
-    softmax_exps:   batch * C exponentials just to normalise
+    weights:          dim * C parameters (+ C biases)
+    train_state:      weights + gradient + optimizer slots (Adam keeps 2 moments)
+    logits:           batch * C floats, kept for the backward pass
+    logits_and_grad:  plus their gradient p - onehot, another batch * C tensor
+    forward_macs:     batch * dim * C multiply-adds (= 2 * batch * dim * C FLOPs)
+    matmul_flops:     forward + backward (two matmuls of the same size), in FLOPs
+    softmax_exps:     batch * C exponentials just to normalise
     """
     C = integer(num_classes, "num_classes", low=2)
     d = integer(dim, "dim", low=1)
@@ -40,7 +41,9 @@ def output_layer_cost(num_classes, dim, batch, bytes_per_float=4, optimizer="ada
         "params": params,
         "weight_bytes": params * nb,
         "train_state_bytes": params * nb * (2 + OPTIMIZER_SLOTS[optimizer]),
-        "logits_bytes": 2 * B * C * nb,
+        "logits_bytes": B * C * nb,
+        "logits_and_grad_bytes": 2 * B * C * nb,
+        "forward_macs": B * d * C,
         "matmul_flops": 3 * 2 * B * d * C,
         "softmax_exps": B * C,
     }

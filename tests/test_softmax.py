@@ -21,8 +21,20 @@ def test_output_layer_cost_counts():
     assert c["weight_bytes"] == 4 * c["params"]
     assert c["train_state_bytes"] == 4 * c["weight_bytes"]            # w, grad, Adam m and v
     assert output_layer_cost(100_000, 512, 256, optimizer="sgd")["train_state_bytes"] == 2 * c["weight_bytes"]
-    assert c["logits_bytes"] == 2 * 256 * 100_000 * 4
-    assert c["matmul_flops"] == 6 * 256 * 512 * 100_000
+    assert c["logits_bytes"] == 256 * 100_000 * 4                       # the logits alone
+    assert c["logits_and_grad_bytes"] == 2 * c["logits_bytes"]           # plus p - onehot, same shape
+    assert c["forward_macs"] == 256 * 512 * 100_000                      # one multiply-add per (b, k, c)
+    assert c["matmul_flops"] == 3 * 2 * c["forward_macs"]                # forward + two backward matmuls
+
+
+def test_forward_macs_count_the_matmul():
+    # Independent count: z = X @ W does one multiply and one add per (row, feature, class).
+    B, d, C = 3, 5, 7
+    X, W = np.ones((B, d)), np.ones((d, C))
+    assert (X @ W).sum() == output_layer_cost(C, d, B)["forward_macs"]
+    # The backward pass is two matmuls of the same size: dW = X^T G and dX = G W^T.
+    G = np.ones((B, C))
+    assert (X.T @ G).sum() + (G @ W.T).sum() == 2 * output_layer_cost(C, d, B)["forward_macs"]
     assert output_layer_cost(10, 4, 2, bytes_per_float=2)["weight_bytes"] == 2 * 50
 
 
@@ -156,12 +168,14 @@ CLAIMS = [
           en="the last layer alone has 51.3 million parameters", zh="仅最后一层就有 51.3 M 个参数"),
     Claim(PAGE, _cost("train_state_bytes", 100_000, 512, 256), "{}",
           en="782.8 MiB of training state", zh="782.8 MiB 的训练状态"),
-    Claim(PAGE, _cost("logits_bytes", 100_000, 512, 256), "{}",
-          en="195.3 MiB of logits and their gradient per batch of 256", zh="每个 256 的批次要 195.3 MiB"),
+    Claim(PAGE, _cost("logits_and_grad_bytes", 100_000, 512, 256), "{}",
+          en="195.3 MiB of logits and their gradient per batch of 256", zh="logits 及其梯度每个 256 的批次要 195.3 MiB"),
     Claim(PAGE, _cost("train_state_bytes", 1_000_000, 512, 256), "{}",
           en="a million identities need 7.6 GiB", zh="一百万个身份需要 7.6 GiB"),
     Claim(PAGE, _cost("logits_bytes", 128_000, 4096, 8192), "{}",
-          en="8 192 tokens take 7.8 GiB", zh="8192 个 token 就要 7.8 GiB"),
+          en="the logits of 8 192 tokens take 3.9 GiB in float32", zh="8192 个 token 的 logits 用 float32 存就要 3.9 GiB"),
+    Claim(PAGE, _cost("logits_and_grad_bytes", 128_000, 4096, 8192), "{}",
+          en="and 7.8 GiB together with their gradient", zh="连同梯度是 7.8 GiB"),
     Claim(PAGE, lambda: float(abs(logit_gradient(np.array(0.01), 1.0, "mse"))), "{:.4f}",
           en="MSE gives 0.0098", zh="MSE 只有 0.0098"),
     Claim(PAGE, lambda: _steps_to_cross_zero("ce"), "{}",
