@@ -116,6 +116,19 @@ def test_sample_pairing_averages_and_keeps_the_first_label():
     assert xp8.dtype == np.uint8
 
 
+def foreign_partner_share(num_classes, n=20_000, seed=0):
+    """Share of SamplePairing images whose partner has another label, with balanced classes."""
+    labels = np.arange(n) % num_classes
+    x = np.zeros((n, 1, 1), np.float32)
+    _, _, partner = sample_pairing(x, labels, seed=seed)
+    return float((labels[partner] != labels).mean())
+
+
+def test_sample_pairing_mixes_two_classes_in_1_minus_1_over_k_of_the_images():
+    for k in (2, 10, 100):
+        assert foreign_partner_share(k) == pytest.approx(1 - 1 / k, abs=0.01)
+
+
 def test_sample_pairing_schedule():
     on = [sample_pairing_active(e, warmup=3, finetune_from=20, on=8, off=2) for e in range(25)]
     assert on[:3] == [False] * 3                        # warm-up without it
@@ -234,5 +247,9 @@ CLAIMS = [
           zh="标签权重是实际保留的面积 0.88，而不是 0.6"),
     Claim(PAGE, _figure_cutmix, "{:.2f}",
           en="CutMix with the pasted area (here 0.66, not 0.6)", zh="CutMix 按贴上的面积（这里是 0.66，不是 0.6）"),
+    Claim(PAGE, lambda: 100 * (1 - 1 / 10), "{:.0f}",
+          en="with probability \\(1 - 1/K\\) (90 % on CIFAR-10)", zh="\\(1 - 1/K\\)（CIFAR-10 上为 90 %）"),
+    Claim(PAGE, lambda: 100 * foreign_partner_share(10), "{:.0f}",
+          en="with probability \\(1 - 1/K\\) (90 % on CIFAR-10)", zh="\\(1 - 1/K\\)（CIFAR-10 上为 90 %）"),
 ]
 test_claims = claims_test(CLAIMS)
