@@ -126,8 +126,22 @@ def test_bad_input_gets_a_clear_error(call, exc, words):
         call()
 
 
+def test_1e16_plus_1_is_a_tie_broken_to_even():
+    # Independent of the float unit: exact rationals.
+    lo = Fraction(1e16)
+    hi = Fraction(math.nextafter(1e16, math.inf))
+    assert hi - lo == 2 == math.ulp(1e16)
+    assert lo + 1 == (lo + hi) / 2                       # exactly halfway: a tie
+    assert (lo / 2) % 2 == 0 and (hi / 2) % 2 == 1       # significands: 1e16 is the even one
+    assert 1e16 + 1 == 1e16 and (1e16 + 1) - 1e16 == 0.0
+    assert 1e16 + 3 == 1e16 + 4                          # the other tie goes up, to the even neighbour
+    assert 1e16 - 1e16 + 1 == 1.0
+
+
 P = "python/floating-point.md"
 CLAIMS = [
+    Claim(P, lambda: math.ulp(1e16), "{:.0f}",
+          en="(1e16 is one of them) are 2 apart", zh="（1e16 就在其中）相邻 double 的间距是 2"),
     Claim(P, lambda: FORMATS["float16"].max, "{:.0f}", en="largest float16 is 65504", zh="float16 最大只有 65504"),
     Claim(P, lambda: FORMATS["bfloat16"].max, "{:.3g}",
           en="bfloat16 reaches 3.39e+38", zh="bfloat16 可以到 3.39e+38"),
