@@ -235,7 +235,15 @@ def _aspp(rate):
 
 
 PAGE = "cnn/segmentation.md"
+def arxiv_month(arxiv_id):
+    """Months since 2000 of an arXiv identifier YYMM.NNNNN (its first-version month)."""
+    yymm = arxiv_id.split(".")[0]
+    return 12 * int(yymm[:2]) + int(yymm[2:])
+
+
 CLAIMS = [
+    Claim(PAGE, lambda: arxiv_month("1511.07122") - arxiv_month("1412.7062"), "{}",
+          en="Yu & Koltun's \"dilated convolutions\" came 11 months later", zh="晚了 11 个月"),
     Claim(PAGE, lambda: pixel_accuracy(_bg_conf()), "{:.2f}",
           en="scores 0.99 accuracy when the model predicts background everywhere",
           zh="准确率为 0.99"),
