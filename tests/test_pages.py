@@ -136,8 +136,8 @@ def test_glossary_has_both_languages_and_valid_pages():
     from scripts.site.common import read_glossary
     rows = read_glossary()
     assert len(rows) >= 20
-    assert len({en.lower() for en, _, _ in rows}) == len(rows), "duplicate English term"
+    assert len({en[0].lower() for en, _, _ in rows}) == len(rows), "duplicate English term"
     for en, zh, page in rows:
-        assert re.search(r"[\u4e00-\u9fff]", zh), f"{en}: the Chinese term has no Chinese characters"
+        assert re.search(r"[\u4e00-\u9fff]", zh[0]), f"{en}: the Chinese term has no Chinese characters"
         if page:
             assert (DOCS / "en" / page).exists() and (DOCS / "zh" / page).exists(), f"{en}: no page {page}"

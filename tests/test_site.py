@@ -178,34 +178,6 @@ def test_notebooks_are_rendered_pages_with_a_download(built_site):
             assert ".jp-OutputArea" in css and len(css) < 40_000, f"{link.group(1)}: {len(css)} bytes"
 
 
-def test_search_sections_keep_the_same_number_of_words_in_both_languages(built_site):
-    from scripts.site.search import SEARCH_SECTION_WORDS, first_words
-
-    assert first_words("a b  c d", 2) == "a b"
-    assert first_words("\u200b卷积\u200b和\u200b池化", 2) == "\u200b卷积\u200b和"
-    for index in (built_site / "search" / "search_index.json", built_site / "zh" / "search" / "search_index.json"):
-        docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
-        words = [len([w for w in re.split(r"[\s\u200b]+", d["text"]) if w]) for d in docs]
-        assert max(words) <= SEARCH_SECTION_WORDS, f"{index}: a section has {max(words)} words"
-        assert sum(w == SEARCH_SECTION_WORDS for w in words) >= 20, f"{index}: the trim never applied?"
-
-
-def test_one_search_index_per_language_with_segmented_chinese(built_site):
-    en = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    zh = json.loads((built_site / "zh" / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert en["docs"] and zh["docs"]
-    assert not any(d["location"].startswith("zh/") for d in en["docs"]), "Chinese pages in the English index"
-    assert any(d["location"].startswith("training/dropout/") for d in zh["docs"])
-    zh_text = " ".join(d["title"] + " " + d["text"] for d in zh["docs"] if d["location"].startswith("training/dropout"))
-    assert "\u200b" in zh_text, "Chinese text is not segmented by jieba"
-    assert "\u200b随机失活\u200b" in zh_text or "随机失活\u200b" in zh_text, "the glossary term 随机失活 was split"
-    assert not re.search(r"\bdef \w+\(", zh_text + json.dumps(en)), "code blocks leaked into the search index"
-    html = (built_site / "zh" / "training" / "dropout" / "index.html").read_text(encoding="utf-8")
-    cfg = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S).group(1))
-    resolved = posixpath.normpath(posixpath.join("zh/training/dropout", cfg["base"]))
-    assert resolved == "zh", f"Chinese pages must search the Chinese index, base={cfg['base']}"
-
-
 def test_figures_are_byte_identical_when_redrawn(built_site, tmp_path):
     registry = figures.load_all()
     for name, spec in registry.items():

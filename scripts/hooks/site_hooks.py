@@ -25,7 +25,6 @@ def on_config(config):
     patches.apply(run_lab=labs.executed_copy, digest=dlnotes_digest)
     patches.local_polyfills(config)
     assets.configure(config)
-    search.configure(config)
     return config
 
 
@@ -55,14 +54,16 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    return search.exclude_code(html, page)
+    search.exclude_from_material(page)        # Material's index is unused: ours is built below
+    return html
 
 
 def on_post_page(output, page, config):
-    output = search.language_base(output, page)
+    output = search.page_config(output, page, offline=_offline(config))
     if labs.is_lab(page):
         output = labs.post_page(output, page)
     output = math.render_page(output, page.file.src_uri)
+    search.collect(output, page)              # the finished HTML: math rendered, lab cells final
     return assets.preload_math_fonts(output, config)
 
 
@@ -73,4 +74,9 @@ def on_post_build(config):
         return                                   # the nested Chinese build; wait for the merge
     site = Path(config.site_dir)
     assets.subset_katex_fonts(site)
-    search.split_index(site)
+    search.write_index(site, offline=_offline(config))   # after the offline plugin wrote its stub
+
+
+def _offline(config) -> bool:
+    offline = config.plugins.get("material/offline")
+    return offline is not None and offline.config.enabled

@@ -80,13 +80,20 @@ def topic_map(page, config) -> str:
 
 
 def glossary_table(page) -> str:
+    """The glossary page's table: display names first, synonyms and abbreviations after."""
     zh = page_lang(page) == "zh"
     head = "| 中文 | English | 页面 |\n|---|---|---|\n" if zh else "| English | 中文 | page |\n|---|---|---|\n"
-    rows = sorted(read_glossary(), key=lambda r: r[0].lower())
+
+    def names(aliases):
+        first, rest = aliases[0], aliases[1:]
+        if not rest:
+            return first
+        return first + (f"（{'、'.join(rest)}）" if zh else f" ({', '.join(rest)})")
     lines = []
-    for en, cn, target in rows:
-        link = f"[{target.removesuffix('.md')}]({target})" if target else ""
-        lines.append(f"| {cn} | {en} | {link} |" if zh else f"| {en} | {cn} | {link} |")
+    for term in sorted(read_glossary(), key=lambda t: (t.zh if zh else t.en)[0].lower()):
+        link = f"[{term.page.removesuffix('.md')}]({term.page})" if term.page else ""
+        cells = (names(term.zh), names(term.en)) if zh else (names(term.en), names(term.zh))
+        lines.append(f"| {cells[0]} | {cells[1]} | {link} |")
     return head + "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,7 @@ import os
 import posixpath
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = Path(os.environ.get("DLNOTES_CACHE", ROOT / ".cache"))
@@ -39,16 +40,26 @@ def page_dir(page) -> str:
     return posixpath.dirname(page.file.src_uri.split("/", 1)[1])
 
 
-def read_glossary() -> list[tuple[str, str, str]]:
-    """(english, chinese, page) rows of scripts/glossary.tsv, the one source of the glossary."""
+class Term(NamedTuple):
+    """One glossary row: English and Chinese names (the first is the display name, the
+    others are synonyms and abbreviations, all searchable) and the page explaining it."""
+    en: tuple[str, ...]
+    zh: tuple[str, ...]
+    page: str
+
+
+def read_glossary() -> list[Term]:
+    """The rows of scripts/glossary.tsv, the one source of the glossary and of search
+    synonyms: ``english[ | alias…]<TAB>chinese[ | alias…][<TAB>page]``."""
     rows = []
     for n, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         cells = line.split("\t")
-        if len(cells) not in (2, 3) or not all(c.strip() for c in cells[:2]):
-            raise SystemExit(f"{GLOSSARY}:{n}: expected 'english<TAB>chinese[<TAB>page]'")
-        rows.append((cells[0].strip(), cells[1].strip(), cells[2].strip() if len(cells) == 3 else ""))
+        names = [tuple(a.strip() for a in c.split("|")) for c in cells[:2]]
+        if len(cells) not in (2, 3) or not all(all(group) for group in names):
+            raise SystemExit(f"{GLOSSARY}:{n}: expected 'english[ | alias…]<TAB>chinese[ | alias…][<TAB>page]'")
+        rows.append(Term(names[0], names[1], cells[2].strip() if len(cells) == 3 else ""))
     return rows
 
 

@@ -1,0 +1,182 @@
+"""Search: the full-text index of the built site and the worker that searches it, measured
+on the repo's query set (tests/search/queries.tsv) under Node and in Chromium, and used as
+a reader uses it: typed into Material's search box."""
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scripts.site.collections import follow_ups
+from tests.pages import topic_pages
+
+TOPICS = topic_pages("en")
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "tests" / "search" / "queries.tsv"
+LANGS = ("en", "zh")
+
+
+def read_queries() -> list[tuple[str, str, str]]:
+    rows = []
+    for line in QUERIES.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip() and not line.startswith("#"):
+            lang, query, expected = line.split("\t")[:3]
+            rows.append((lang, query, expected))
+    return rows
+
+
+def load_index(site: Path, lang: str) -> dict:
+    stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    script = (site / "assets" / "search" / stub["config"]["dl"]["files"][lang]).read_text(encoding="utf-8")
+    return json.loads(script.split("=", 2)[2].rstrip(";\n"))
+
+
+def recall_report(results: list[dict], k: int = 3) -> str:
+    misses = [r for r in results if r["expected"] not in r["found"][:k]]
+    return "\n".join(f'{r["lang"]} {r["query"]!r}: expected {r["expected"]}, got {r["found"][:k]}' for r in misses)
+
+
+# ---------------------------------------------------------------------------
+# The query set and the index
+# ---------------------------------------------------------------------------
+def test_query_set_is_large_and_covers_every_topic_in_both_languages():
+    rows = read_queries()
+    assert len(rows) >= 150
+    for lang in LANGS:
+        expected = {e for la, _, e in rows if la == lang}
+        missing = [t for t in TOPICS if t.removesuffix(".md") not in expected]
+        assert not missing, f"{lang}: no query expects {missing}"
+        for page in expected:
+            assert any((ROOT / "docs" / lang / f"{page}{ext}").exists() for ext in (".md", ".ipynb")), page
+
+
+@pytest.mark.site
+def test_the_index_holds_every_page_in_full(built_site):
+    for lang in LANGS:
+        index = load_index(built_site, lang)
+        pages = {p["u"]: p for p in index["pages"]}
+        assert "drill/" not in pages and "print/" not in pages, "pages that repeat others are left out"
+        for topic in TOPICS:
+            page = pages.get(topic.removesuffix(".md") + "/")
+            assert page, f"{lang}/{topic} is not in the search index"
+            text = " ".join(" ".join(s[1:]) for s in page["s"])
+            for question, _ in follow_ups(ROOT / "docs", lang, topic):
+                words = max(re.findall(r"[\w\u4e00-\u9fff][\w\u4e00-\u9fff ,'-]{5,}", question), key=len, default="")
+                assert words.strip() in text, f"{lang}/{topic}: follow-up {question!r} is not searchable"
+    en = {p["u"]: " ".join(" ".join(s[1:]) for s in p["s"]) for p in load_index(built_site, "en")["pages"]}
+    for name, page in [("deepcopy", "python/copy/"), ("nn.Dropout", "training/dropout/"),
+                       ("label_smoothing", "training/classification-losses/"),
+                       ("CrossEntropyLoss", "training/classification-losses/"), ("KMeans", "ml/clustering/")]:
+        assert name in en[page], f"code name {name} is not searchable on {page}"
+    assert any(u.endswith("-lab/") and len(t) > 1000 for u, t in en.items()), "lab prose is not indexed"
+
+
+@pytest.mark.site
+def test_every_query_finds_its_page_in_the_top_3_with_node(built_site):
+    out = subprocess.run(["node", str(ROOT / "tests" / "search" / "recall.js"), str(built_site), str(QUERIES)],
+                         capture_output=True, text=True, check=True).stdout
+    results = [json.loads(line) for line in out.splitlines()]
+    assert len(results) == len(read_queries())
+    assert not recall_report(results), "recall@3 < 100 %:\n" + recall_report(results)
+
+
+# ---------------------------------------------------------------------------
+# In the browser
+# ---------------------------------------------------------------------------
+RUN_QUERIES = """async (queries) => {
+  const cfg = JSON.parse(document.getElementById("__config").textContent);
+  const base = new URL(cfg.base.endsWith("/") ? cfg.base : cfg.base + "/", location.href);
+  const stub = await (await fetch(new URL("search/search_index.json", base))).json();
+  const worker = new Worker(new URL(cfg.search, location.href));
+  const next = () => new Promise(resolve => worker.addEventListener("message", e => resolve(e.data), {once: true}));
+  worker.postMessage({type: 0, data: {config: stub.config, docs: stub.docs, options: {suggest: true}}});
+  await next();
+  const out = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    worker.postMessage({type: 2, data: q});
+    const res = await next();
+    out.push({query: q, ms: performance.now() - t0, found: res.data.items
+      .filter(group => !(group[0].tags || []).length)
+      .map(group => new URL(group.find(d => !d.location.includes("#")).location, base).pathname)});
+  }
+  worker.terminate();
+  return out;
+}"""
+
+
+@pytest.mark.browser
+def test_query_set_through_the_real_worker_recall_at_3(page_factory, site_url):
+    from urllib.parse import urlsplit
+    prefix = urlsplit(site_url).path
+    results = []
+    for lang in LANGS:
+        rows = [r for r in read_queries() if r[0] == lang]
+        page, problems = page_factory("" if lang == "en" else "zh/")
+        found = page.evaluate(RUN_QUERIES, [q for _, q, _ in rows])
+        for (_, query, expected), got in zip(rows, found):
+            pages = [p[len(prefix):].removeprefix("zh/" if lang == "zh" else "").strip("/") for p in got["found"]]
+            results.append({"lang": lang, "query": query, "expected": expected, "found": pages})
+        assert not problems, problems
+    assert not recall_report(results), "recall@3 < 100 % in the browser:\n" + recall_report(results)
+
+
+def type_query(page, query):
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")                       # CJK text typed via fill fires no keyup: nudge the search
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    return page.locator(".md-search-result__item")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path, query, expected, snippet", [
+    ("", "label smoothing", "training/classification-losses/", "label smoothing"),
+    ("zh/", "均方误差", "zh/training/softmax-large-scale/", "均方误差"),
+    ("zh/", "采样softmax", "zh/training/softmax-large-scale/", "softmax"),
+    ("zh/training/dropout/", "ＲｅＬＵ死亡", "zh/training/dying-relu/", "relu"),
+])
+def test_typed_query_shows_page_section_and_highlighted_snippet(page_factory, site_url, path, query, expected,
+                                                                   snippet):
+    page, problems = page_factory(path)
+    items = type_query(page, query)
+    first = items.first
+    assert first.locator("a").first.get_attribute("href").split("?")[0].split("#")[0] == site_url + expected
+    marks = [m.lower() for m in first.locator("mark").all_inner_texts()]
+    assert any(snippet in m for m in marks), marks
+    assert first.locator("h1").count() == 1 and first.locator("article p").count() >= 1
+    assert not problems, problems
+
+
+@pytest.mark.browser
+def test_the_index_loads_when_the_reader_searches_not_before(page_factory):
+    page, problems = page_factory("training/dropout/")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in requests if "/assets/search/index-" in u], "the index loaded with the page"
+    type_query(page, "dropout")
+    assert [u for u in requests if "/assets/search/index-en." in u]
+    assert not problems, problems
+
+
+@pytest.mark.browser
+def test_no_match_suggests_the_glossary_and_keyboard_works(page_factory, site_url):
+    page, problems = page_factory("")
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    items = type_query(page, "dropuot")
+    link = items.first.locator("a").first
+    assert link.get_attribute("href").startswith(site_url + "glossary/")
+    assert "dropout" in items.first.inner_text().lower(), "the near miss is suggested"
+    page.locator("input.md-search__input").fill("")
+    items = type_query(page, "inverted dropout")
+    page.keyboard.press("ArrowDown")
+    assert "training/dropout/" in page.evaluate("document.activeElement.href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/training/dropout/.*"))
+    assert not problems, problems
