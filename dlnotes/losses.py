@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlnotes._check import as_float_array, choice, real_number
+from dlnotes._check import as_float_array, choice, integer, real_number
 
 SURROGATES = ("zero_one", "hinge", "logistic", "exponential", "squared")
 MARGINS = ("cosface", "arcface")
@@ -48,6 +48,16 @@ def naive_cross_entropy(logits, labels):
 
 
 # --8<-- [start:ce]
+def smooth_targets(labels, num_classes, eps=0.1):
+    """Label-smoothed targets (n, C): 1 - eps + eps/C on the true class, eps/C elsewhere."""
+    C = integer(num_classes, "num_classes", low=2)
+    labels = _labels(labels, "labels", (len(np.atleast_1d(labels)), C))
+    eps = real_number(eps, "eps", low=0.0, high=1.0)
+    target = np.full((len(labels), C), eps / C)
+    target[np.arange(len(labels)), labels] += 1.0 - eps
+    return target
+
+
 def cross_entropy(logits, labels, label_smoothing=0.0, class_weights=None, grad=False):
     """Mean softmax cross-entropy over a batch, via log-softmax (stable).
 
@@ -61,8 +71,7 @@ def cross_entropy(logits, labels, label_smoothing=0.0, class_weights=None, grad=
     labels = _labels(labels, "labels", logits.shape)
     eps = real_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     w = _class_weights(class_weights, C)[labels]                 # (n,)
-    target = np.full((n, C), eps / C)
-    target[np.arange(n), labels] += 1.0 - eps
+    target = smooth_targets(labels, C, eps)
     logp = log_softmax(logits)
     per_sample = -(target * logp).sum(axis=1)
     loss = float((w * per_sample).sum() / w.sum())
@@ -131,6 +140,12 @@ def focal_loss(logits, targets, alpha=0.25, gamma=2.0, grad=False):
         return loss
     g = s * alpha_t * one_minus_pt**gamma * (gamma * pt * log_pt - one_minus_pt) / z.size
     return loss, g
+
+
+def prior_bias(prior=0.01):
+    """Bias b with sigmoid(b) = prior: -log((1 - prior) / prior) (RetinaNet's init)."""
+    pi = real_number(prior, "prior", low=0.0, high=1.0, low_open=True, high_open=True)
+    return float(-np.log((1 - pi) / pi))
 # --8<-- [end:focal]
 
 

@@ -8,8 +8,8 @@ from sklearn.metrics import hinge_loss, log_loss
 
 from dlnotes.losses import (bce_with_logits, class_balanced_weights, contrastive_loss, cross_entropy,
                             distillation_loss, focal_loss, kl_divergence, log_softmax, logsumexp,
-                            margin_logits, mine_triplets, naive_cross_entropy, sigmoid, softmax,
-                            softplus, surrogate_loss, triplet_loss)
+                            margin_logits, mine_triplets, naive_cross_entropy, prior_bias, sigmoid,
+                            smooth_targets, softmax, softplus, surrogate_loss, triplet_loss)
 from tests.gradcheck import numeric_grad
 from tests.claims import Claim, claims_test
 
@@ -189,7 +189,35 @@ def test_mining():
     assert mine_triplets(E, np.zeros(5, int)).shape == (0, 3)
 
 
+def test_smooth_targets():
+    t = smooth_targets([0, 2], num_classes=4, eps=0.2)
+    assert np.allclose(t, [[0.85, 0.05, 0.05, 0.05], [0.05, 0.05, 0.85, 0.05]])
+    assert np.allclose(t.sum(1), 1.0)
+    assert np.array_equal(smooth_targets([1], 3, eps=0.0), [[0.0, 1.0, 0.0]])
+    t = smooth_targets([0], 1000, eps=0.1)
+    assert t[0, 0] == pytest.approx(0.9001) and t[0, 1] == pytest.approx(0.0001)
+    # the targets cross_entropy uses: its loss is -sum t log softmax(z)
+    z = RNG.normal(size=(3, 5))
+    manual = float(-(smooth_targets([0, 4, 2], 5, 0.1) * log_softmax(z)).sum(1).mean())
+    assert cross_entropy(z, [0, 4, 2], label_smoothing=0.1) == pytest.approx(manual)
+
+
+def test_prior_bias_gives_the_prior():
+    for pi in (0.01, 0.3, 0.5, 0.99):
+        assert float(sigmoid(prior_bias(pi))) == pytest.approx(pi)
+    assert prior_bias(0.5) == 0.0
+    assert prior_bias(0.01) == pytest.approx(-np.log(99))
+
+
 @pytest.mark.parametrize("call, exc, words", [
+    (lambda: smooth_targets([0, 3], 3), ValueError, r"labels must be in \[0, 3\)"),
+    (lambda: smooth_targets([0], 1), ValueError, "num_classes must be in"),
+    (lambda: smooth_targets([0], 3, eps=1.5), ValueError, "eps must be in"),
+    (lambda: smooth_targets([[0]], 3), ValueError, "labels must be a 1-D array"),
+    (lambda: smooth_targets([0.0], 3), TypeError, "labels must hold integer"),
+    (lambda: prior_bias(0.0), ValueError, "prior must be in"),
+    (lambda: prior_bias(1.0), ValueError, "prior must be in"),
+    (lambda: prior_bias("0.01"), TypeError, "prior must be a real number"),
     (lambda: cross_entropy(Z, Y[:3]), ValueError, "labels must be a 1-D array of 6"),
     (lambda: cross_entropy(Z, Y + 5), ValueError, r"labels must be in \[0, 5\)"),
     (lambda: cross_entropy(Z, Y.astype(float)), TypeError, "labels must hold integer"),
@@ -230,6 +258,17 @@ def _smoothing_gap():
 
 
 CLAIMS = [
+    Claim("training/classification-losses.md", lambda: prior_bias(0.01), "{:.3f}",
+          en="with its prior \\(\\pi = 0.01\\) that is \\(b \\approx -4.595\\)",
+          zh="论文取先验 \\(\\pi = 0.01\\)，即 \\(b \\approx -4.595\\)"),
+    Claim("training/classification-losses.md", lambda: smooth_targets([0], 1000, 0.1)[0, 0], "{:.4f}",
+          en="the true class gets \\(1 - \\varepsilon + \\varepsilon/C = 0.9001\\)",
+          zh="真实类的目标是 \\(1 - \\varepsilon + \\varepsilon/C = 0.9001\\)"),
+    Claim("training/classification-losses.md", lambda: smooth_targets([0], 1000, 0.1)[0, 1], "{:.4f}",
+          en="each of the other 999 classes \\(\\varepsilon/C = 0.0001\\)",
+          zh="其余 999 类每类是 \\(\\varepsilon/C = 0.0001\\)"),
+    Claim("training/classification-losses.md", lambda: 1000 - 1, "{}",
+          en="each of the other 999 classes", zh="其余 999 类"),
     Claim("training/classification-losses.md", lambda: (1 - 0.9) ** 2, "{:.2f}",
           en="an example already classified with \\(p_t = 0.9\\) gets its loss multiplied by 0.01",
           zh="已经以 \\(p_t = 0.9\\) 分对的样本，损失乘以 0.01"),
