@@ -112,6 +112,8 @@ def test_bad_input_gets_a_clear_error(call, exc, words):
 
 
 CLAIMS = [
+    Claim("training/dropout.md", lambda: 1 - 0.8, "{:.1f}",
+          en="`nn.Dropout(0.2)` on the inputs", zh="输入层是 `nn.Dropout(0.2)`"),
     Claim("training/dropout.md", lambda: int((inverted_dropout(np.ones(1000), 0.4, seed=0) == 0).sum()), "{}",
           en="this seed drops 373 units, not exactly 400", zh="这个随机种子丢掉了 373 个，而不是正好 400 个"),
     Claim("training/dropout.md", lambda: 1 / (1 - 0.4), "{:.3f}",
