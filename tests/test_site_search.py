@@ -66,7 +66,8 @@ def test_page_config_points_at_the_worker_and_chinese_pages_at_zh():
 def test_write_index_writes_hashed_scripts_and_stubs(tmp_path):
     search.collect(ARTICLE, _page("en/training/dropout.md", "training/dropout/", {"tags": ["regularization"]}))
     search.collect(ARTICLE, _page("zh/training/dropout.md", "zh/training/dropout/"))
-    search.collect(ARTICLE, _page("en/drill.md", "drill/", {"search": {"exclude": True, "dl_excluded": True}}))
+    search.collect(ARTICLE, _page("en/print.md", "print/", {"search": {"exclude": True, "dl": {"exclude": True}}}))
+    search.collect(ARTICLE, _page("en/drill.md", "drill/", {"search": {"exclude": True, "dl": {"intro_only": True}}}))
     names = search.write_index(tmp_path, offline=True)
     assert set(names) == {"en", "zh"} and all(re.fullmatch(r"index-(en|zh)\.[0-9a-f]{10}\.js", n)
                                                for n in names.values())
@@ -74,8 +75,9 @@ def test_write_index_writes_hashed_scripts_and_stubs(tmp_path):
     data = json.loads(script.split("=", 2)[2].rstrip(";\n"))
     assert [p["u"] for p in data["pages"]] == ["training/dropout/"]       # zh/ stripped: relative to /zh/
     en = json.loads((tmp_path / "assets" / "search" / names["en"]).read_text().split("=", 2)[2].rstrip(";\n"))
-    assert [p["u"] for p in en["pages"]] == ["training/dropout/"], "the drill opted out"
-    assert en["pages"][0]["k"] == "regularization"
+    assert [p["u"] for p in en["pages"]] == ["drill/", "training/dropout/"], "the print page opted out"
+    assert [s[0] for s in en["pages"][0]["s"]] == [""], "the drill keeps only its opening"
+    assert en["pages"][1]["k"] == "regularization"
     stub = json.loads((tmp_path / "zh" / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert stub["docs"] == [] and stub["config"]["dl"] == {"lang": "zh", "files": names, "glossary": "glossary.html"}
     assert (tmp_path / "search" / "search_index.js").read_text().startswith("var __index = {")

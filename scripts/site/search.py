@@ -42,10 +42,16 @@ _pages: dict[str, dict[str, dict]] = {lang: {} for lang in LANGS}
 
 
 def exclude_from_material(page) -> None:
-    """Material's plugin skips every page; ours indexes those the author did not exclude
-    (front matter ``search: {exclude: true}``: the drill and print pages repeat others)."""
-    excluded = bool((page.meta.get("search") or {}).get("exclude"))
-    page.meta["search"] = {"exclude": True, "dl_excluded": excluded}
+    """Material's plugin skips every page; ours indexes each page as its front matter says:
+    ``search: {exclude: true}`` leaves it out (the print page repeats every page),
+    ``search: {intro_only: true}`` keeps only its opening (the drill's questions are the
+    topic pages' own, which should be found there)."""
+    own = dict(page.meta.get("search") or {})
+    page.meta["search"] = {"exclude": True, "dl": own}
+
+
+def _choice(page, key) -> bool:
+    return bool(((page.meta.get("search") or {}).get("dl") or {}).get(key))
 
 
 # ---------------------------------------------------------------------------
@@ -63,8 +69,9 @@ shape dtype astype reshape sum mean max min abs array zeros ones arange linspace
 BLOCKS = {"p", "li", "td", "th", "tr", "div", "br", "pre", "summary", "figcaption", "dt", "dd", "table",
           "blockquote", "ul", "ol", "details", "section", "h1", "h2", "h3", "h4", "h5", "h6", "figure"}
 VOID = {"img", "br", "hr", "meta", "link", "input", "source", "wbr", "col", "area"}
-SKIP_CLASSES = ("headerlink", "md-content__button", "katex-html", "katex-display", "jp-InputPrompt",
-                "jp-OutputArea", "jp-OutputPrompt", "zeroclipboard-container", "md-source-file")
+SKIP_CLASSES = ("headerlink", "anchor-link", "md-content__button", "katex-html", "katex-display",
+                "jp-InputPrompt", "jp-OutputArea", "jp-OutputPrompt", "zeroclipboard-container",
+                "clipboard-copy-txt", "md-source-file")
 
 
 def clean(text: str) -> str:
@@ -107,7 +114,7 @@ class _Sections(HTMLParser):
         self.stack.append(tag)
         if self.skip:
             return
-        if tag in ("script", "style", "svg", "button", "nav", "clipboard-copy") or \
+        if tag in ("script", "style", "svg", "nav", "clipboard-copy") or \
                 any(c in cls.split() for c in SKIP_CLASSES) or a.get("aria-hidden") == "true" and tag != "span":
             self.skip = self.depth
             return
@@ -187,10 +194,12 @@ def page_sections(html: str) -> list[list[str]]:
 def collect(output: str, page) -> None:
     """Remember the sections of one built page for its language's index."""
     lang, _, _ = page.file.src_uri.partition("/")
-    if lang not in _pages or (page.meta.get("search") or {}).get("dl_excluded"):
+    if lang not in _pages or _choice(page, "exclude"):
         return
     url = page.url[len(lang) + 1:] if lang != "en" and page.url.startswith(lang + "/") else page.url
     sections = page_sections(output)
+    if _choice(page, "intro_only"):
+        sections = sections[:1]
     meta = page.meta or {}
     keywords = " ".join(str(t) for t in meta.get("tags", []) or []) + " " + str(meta.get("description", "") or "")
     _pages[lang][url] = {"u": url, "t": sections[0][1] or page.title or url, "k": clean(keywords),

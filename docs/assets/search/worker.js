@@ -27,7 +27,9 @@
   const CJK_RE = new RegExp(`[${CJK}]`);
   const FIELD = { title: 8, heading: 4, keywords: 2.5, code: 1.5, text: 1 };
   // Pages that mention every term but explain none: below the topic pages that match.
-  const PAGE_WEIGHT = { "": 0.4, "index.html": 0.4, "glossary/": 0.4, "glossary.html": 0.4 };
+  const PAGE_WEIGHT = { "": 0.4, "index.html": 0.4, "glossary/": 0.4, "glossary.html": 0.4,
+    "attribution/": 0.4, "attribution.html": 0.4 };
+  const LAB_WEIGHT = 0.8;      // a lab repeats its topic page's terms: the page explains them
 
   // ---------------------------------------------------------------------------
   // Folding and query parsing
@@ -41,7 +43,11 @@
       low = Array.from(s, ch => (ch.toLowerCase().length === ch.length ? ch.toLowerCase() : ch)).join("");
     }
     low = low.replace(/[\uff01-\uff5e]/g, ch => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
-      .replace(/\u3000/g, " ");
+      .replace(/\u3000/g, " ")
+      .replace(/[\u00c0-\u024f]/g, ch => {                 // Krähenbühl = Krahenbuhl
+        const base = ch.normalize("NFD")[0];
+        return /[a-z]/.test(base) ? base : ch;
+      });
     return low.replace(SPELL_RE, m => (m === "is" ? "iz" : "yz"));
   }
 
@@ -69,6 +75,15 @@
     return out;
   }
 
+  /** How a name is looked up in the glossary: "cross-entropy" = "cross entropy",
+   * "采样 softmax" = "采样softmax". */
+  function nameKey(name) {
+    return name.replace(/[\-_]+/g, " ").replace(new RegExp(`\\s+(?=[${CJK}])|(?<=[${CJK}])\\s+`, "g"), "")
+      .replace(/\s+/g, " ").trim();
+  }
+
+  const OPERATOR_RE = /[\/+=*<>\u00d7\u2212]/;     // 0.35/0.05 = 0.35 / 0.05
+
   const escapeRe = s => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
   /** The regular expression that finds one alternative in folded text. */
@@ -81,7 +96,10 @@
         if (!/[\s\-_]/.test(prev || " ")) src += "[\\s\\-_]?";
         return;
       }
-      if (prev && (isCJK(prev) !== isCJK(ch)) && !/[\s\-_]/.test(prev)) src += "\\s?";
+      if (prev && !/[\s\-_]/.test(prev)) {
+        if (isCJK(prev) !== isCJK(ch) || OPERATOR_RE.test(prev) || OPERATOR_RE.test(ch)) src += "\\s?";
+        else if (/[a-z]/.test(prev) && /[0-9]/.test(ch) || /[0-9]/.test(prev) && /[a-z]/.test(ch)) src += "[\\s\\-]?";
+      }
       src += escapeRe(ch);
     });
     const first = chars[0];
@@ -100,11 +118,14 @@
         fheading: fold(heading), ftext: fold(text), fcode: fold(code)
       }))
     }));
+    for (const p of pages) {
+      p.fall = [p.ftitle, p.fkeywords, ...p.sections.map(s => `${s.fheading}\n${s.ftext}\n${s.fcode}`)].join("\n");
+    }
     const groups = data.syn.map(g => ({ names: g.n.map(n => fold(n.normalize("NFKC"))), page: g.p }));
     const byName = new Map();
     for (const g of groups) for (const n of g.names) {
-      if (!byName.has(n)) byName.set(n, []);
-      byName.get(n).push(g);
+      if (!byName.has(nameKey(n))) byName.set(nameKey(n), []);
+      byName.get(nameKey(n)).push(g);
     }
     return { lang: data.lang, pages, groups, byName };
   }
@@ -134,13 +155,26 @@
       for (let j = Math.min(words.length, i + 5); j > i; j--) {
         const phrase = words.slice(i, j).join(" ");
         const stemmed = j - i === 1 ? stems(phrase) : [];
-        const groups = index.byName.get(phrase) || stemmed.flatMap(s => index.byName.get(s) || []);
+        const groups = index.byName.get(nameKey(phrase)) || stemmed.flatMap(s => index.byName.get(nameKey(s)) || []);
         if (groups.length) {
           out.push(synonymConcept(phrase, groups, stemmed));
           i = j; done = true; break;
         }
       }
-      if (!done) { out.push(concept(words[i], [words[i], ...stems(words[i])])); i++; }
+      if (!done) {
+        const w = words[i];
+        if (CJK_RE.test(w) && /[^\u3000-\u9fff\uf900-\uffef]/.test(w)) {
+          // Mixed Chinese and Latin (dropout实验): each script run is a concept of its
+          // own; the whole run, where a page has it, counts as a phrase (scorePages).
+          const runs = w.match(new RegExp(`[${CJK}]+|[^${CJK}]+`, "g"));
+          const parts = runs.flatMap(r => (isCJK(r[0]) && !index.byName.has(nameKey(r)) ? [concept(r, [r])] : concepts(index, [r])));
+          parts.forEach(p => Object.assign(p, { share: 1 / parts.length, partOf: w }));
+          out.push(...parts);
+        } else {
+          out.push(concept(w, [w, ...stems(w)]));
+        }
+        i++;
+      }
     }
     return out;
   }
@@ -156,11 +190,11 @@
       for (let i = 0; i < run.length;) {
         let hit = "";
         for (let j = run.length; j > i + 1; j--) {
-          if (index.byName.has(run.slice(i, j))) { hit = run.slice(i, j); break; }
+          if (index.byName.has(nameKey(run.slice(i, j)))) { hit = run.slice(i, j); break; }
         }
         if (hit) {
           if (rest) parts.push(...pairs(rest)), rest = "";
-          parts.push(synonymConcept(hit, index.byName.get(hit)));
+          parts.push(synonymConcept(hit, index.byName.get(nameKey(hit))));
           i += hit.length;
         } else { rest += run[i]; i++; }
       }
@@ -205,6 +239,9 @@
   }
 
   function sectionScores(c, page) {
+    if (!c.alts.some(alt => { alt.re.lastIndex = 0; return alt.re.test(page.fall); })) {
+      return page.sections.map(() => 0);                  // most terms are on few pages: skip the rest
+    }
     const titleHit = matchField(c, page.ftitle) * FIELD.title;
     const keyHit = matchField(c, page.fkeywords) * FIELD.keywords;
     return page.sections.map((s, i) => Math.max(
@@ -232,7 +269,7 @@
     const weights = cs.map((c, k) => idf[k] * (c.share || 1));
     const total = weights.reduce((a, b) => a + b, 0);
     if (!total) return { pages: [], cs };
-    const phrase = phraseRegExp(cs);
+    const phrases = phraseRegExps(cs);
     const pages = [];
     index.pages.forEach((page, p) => {
       const perSection = page.sections.map((_, s) => cs.reduce((sum, c, k) => sum + weights[k] * matrix[k][p][s], 0));
@@ -245,24 +282,35 @@
       if (!covered) return;
       const cover = covered / total;
       let bestSection = Math.max(...perSection);
-      if (phrase) {
+      if (phrases.length) {
         page.sections.forEach((s, i) => {
-          phrase.lastIndex = 0;
-          if (phrase.test(s.ftext) || phrase.test(s.fheading)) perSection[i] *= 1.5;
+          if (phrases.some(re => [s.ftext, s.fheading, i ? "" : page.ftitle].some(f => {
+            re.lastIndex = 0;
+            return re.test(f);
+          }))) perSection[i] *= 1.5;
         });
         bestSection = Math.max(...perSection);
       }
-      const score = ((termScore + bestSection) * cover * cover + 6 * topic) * (PAGE_WEIGHT[page.url] || 1);
+      // A page whose title names every concept is the page about the query.
+      const named = cs.every(c => matchField(c, page.ftitle) > 0);
+      const weight = (PAGE_WEIGHT[page.url] || (/-lab(\/|\.html)$/.test(page.url) && !named ? LAB_WEIGHT : 1)) *
+        (named ? 1.25 : 1);
+      const score = ((termScore + bestSection) * cover * cover + 6 * topic) * weight;
       pages.push({ page, score, cover, perSection });
     });
     const top = Math.max(0, ...pages.map(p => p.cover));
     return { pages: pages.filter(p => p.cover >= 0.5 * top).sort((a, b) => b.score - a.score), cs };
   }
 
-  function phraseRegExp(cs) {
+  /** Phrases whose exact occurrence in a section is worth more than its words apart:
+   * the whole query when it is several Latin words, and every mixed-script term. */
+  function phraseRegExps(cs) {
+    const out = [...new Set(cs.map(c => c.partOf).filter(Boolean))].map(altRegExp);
     const words = cs.filter(c => !c.partOf).map(c => c.label);
-    if (words.length < 2 || !words.every(w => /^[a-z0-9.\-_+]+$/.test(w))) return null;
-    return new RegExp("(?<![a-z0-9])" + words.map(escapeRe).join("[\\s\\-_]+"), "g");
+    if (words.length >= 2 && words.every(w => /^[a-z0-9.\-_+]+$/.test(w))) {
+      out.push(new RegExp("(?<![a-z0-9])" + words.map(escapeRe).join("[\\s\\-_]+"), "g"));
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------
