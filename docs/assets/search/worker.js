@@ -30,6 +30,7 @@
   const PAGE_WEIGHT = { "": 0.4, "index.html": 0.4, "glossary/": 0.4, "glossary.html": 0.4,
     "attribution/": 0.4, "attribution.html": 0.4 };
   const LAB_WEIGHT = 0.8;      // a lab repeats its topic page's terms: the page explains them
+  const LAB_WORDS = /^(labs?|notebooks?|jupyter|实验|练习)$/;   // unless the reader asks for a lab
 
   // ---------------------------------------------------------------------------
   // Folding and query parsing
@@ -270,6 +271,7 @@
     const total = weights.reduce((a, b) => a + b, 0);
     if (!total) return { pages: [], cs };
     const phrases = phraseRegExps(cs);
+    const wantsLab = cs.some(c => LAB_WORDS.test(c.label));
     const pages = [];
     index.pages.forEach((page, p) => {
       const perSection = page.sections.map((_, s) => cs.reduce((sum, c, k) => sum + weights[k] * matrix[k][p][s], 0));
@@ -293,8 +295,9 @@
       }
       // A page whose title names every concept is the page about the query.
       const named = cs.every(c => matchField(c, page.ftitle) > 0);
-      const weight = (PAGE_WEIGHT[page.url] || (/-lab(\/|\.html)$/.test(page.url) && !named ? LAB_WEIGHT : 1)) *
-        (named ? 1.25 : 1);
+      const lab = /-lab(\/|\.html)$/.test(page.url);
+      const weight = (PAGE_WEIGHT[page.url] || (lab && !wantsLab ? LAB_WEIGHT : 1)) * (named ? 1.25 : 1) *
+        (topic > 0 && !lab ? 1.5 : 1);
       const score = ((termScore + bestSection) * cover * cover + 6 * topic) * weight;
       pages.push({ page, score, cover, perSection });
     });
@@ -480,7 +483,7 @@
         other = await load(otherLang);                   // nothing here: try the other language now
         data = search(own, other, query, setup.glossary);
       } else if (!other) {
-        setTimeout(() => load(otherLang), 50);           // and have it ready for the next query
+        setTimeout(() => load(otherLang), 2000);         // its results, after ours, from the next query on
       }
       return { type: 3, data };
     }
