@@ -156,7 +156,8 @@
       for (let j = Math.min(words.length, i + 5); j > i; j--) {
         const phrase = words.slice(i, j).join(" ");
         const stemmed = j - i === 1 ? stems(phrase) : [];
-        const groups = index.byName.get(nameKey(phrase)) || stemmed.flatMap(s => index.byName.get(nameKey(s)) || []);
+        const groups = index.byName.get(nameKey(phrase)) || stemmed.flatMap(s => index.byName.get(nameKey(s)) || [])
+          .concat(j - i === 1 ? nameStart(index, phrase) : []);
         if (groups.length) {
           out.push(synonymConcept(phrase, groups, stemmed));
           i = j; done = true; break;
@@ -178,6 +179,14 @@
       }
     }
     return out;
+  }
+
+  /** The glossary term a word starts, if exactly one does ("brier" -> "brier score"). */
+  function nameStart(index, word) {
+    if (word.length < 4 || !/^[a-z]+$/.test(word)) return [];
+    const groups = new Set();
+    for (const [name, gs] of index.byName) if (name.startsWith(word + " ")) gs.forEach(g => groups.add(g));
+    return groups.size === 1 ? [...groups] : [];
   }
 
   /** A Chinese (or mixed) term no page contains, split into what pages may contain:
