@@ -279,3 +279,81 @@ def test_bad_input_gets_a_clear_error(call, exc, words):
 
 def test_every_method_is_registered():
     assert set(STEPS) == set(METHODS)
+
+
+# ------------------------------------------------------------ numbers stated on the page
+
+def _steps_to(rate, tol=1e-6):
+    return math.ceil(math.log(tol) / math.log(rate))
+
+
+def _quad_loss(method, angle):
+    from scripts.figures.optimizers import QUAD_RUNS, QUAD_START, QUAD_STEPS
+    f, grad, _ = quadratic(20.0, angle)
+    (lr, hp), = [(lr, hp) for _, m, lr, hp in QUAD_RUNS if m == method]
+    return f(run(method, grad, QUAD_START, lr, QUAD_STEPS, **hp)[-1])
+
+
+def _rosen_loss(method):
+    from scripts.figures.optimizers import ROSEN_RUNS, ROSEN_START, ROSEN_STEPS
+    (lr, hp), = [(lr, hp) for _, m, lr, hp in ROSEN_RUNS if m == method]
+    return rosenbrock(run(method, rosenbrock_grad, ROSEN_START, lr, ROSEN_STEPS, **hp)[-1])
+
+
+def test_rosenbrock_figure_alt_text():
+    # "momentum, Nesterov and Adam fall below 1e-9, while GD, AdaGrad and RMSProp stay above 1e-3"
+    assert all(_rosen_loss(m) < 1e-9 for m in ("momentum", "nesterov", "adam"))
+    assert all(_rosen_loss(m) > 1e-3 for m in ("sgd", "adagrad", "rmsprop"))
+
+
+P = "training/optimizers.md"
+CLAIMS = [
+    Claim(P, lambda: gd_rate(100), "{:.3f}",
+          en="for \\(\\kappa = 100\\) that is 0.980 per step", zh="\\(\\kappa = 100\\) 时每步只缩到 0.980"),
+    Claim(P, lambda: _steps_to(gd_rate(100)), "{}",
+          en="so about 691 steps to cut the error by \\(10^{6}\\)", zh="误差降到 \\(10^{-6}\\) 约需 691 步"),
+    Claim(P, lambda: 1 / (1 - 0.9), "{:.0f}",
+          en="with \\(\\mu = 0.9\\) the effective step is 10 times larger", zh="\\(\\mu = 0.9\\) 时有效步长放大 10 倍"),
+    Claim(P, lambda: heavy_ball_rate(100), "{:.3f}",
+          en="0.818 for \\(\\kappa = 100\\)", zh="\\(\\kappa = 100\\) 时为 0.818"),
+    Claim(P, lambda: _steps_to(heavy_ball_rate(100)), "{}",
+          en="about 69 steps instead of 691", zh="约 69 步，而不是 691 步"),
+    Claim(P, lambda: _steps_to(gd_rate(100)), "{}",
+          en="about 69 steps instead of 691", zh="约 69 步，而不是 691 步"),
+    Claim(P, lambda: -rmsprop_step([0.0], [2.0], {}, lr=1.0, alpha=0.99, eps=0.0)[0], "{:.1f}",
+          en="the first step is \\(\\eta/\\sqrt{0.01}\\), 10.0 times \\(\\eta\\)",
+          zh="第一步是 \\(\\eta/\\sqrt{0.01}\\)，即 \\(\\eta\\) 的 10.0 倍"),
+    Claim(P, lambda: (1 - 0.9) / math.sqrt(1 - 0.999), "{:.2f}",
+          en="that is 3.16 times the corrected one", zh="即修正后步长的 3.16 倍"),
+    Claim(P, lambda: (1 - 0.9) / math.sqrt(1 - 0.999), "{:.2f}",
+          en="the uncorrected first step is 3.16 times too large", zh="未修正的第一步是应有大小的 3.16 倍"),
+    Claim(P, lambda: math.log(0.5) / math.log(0.999), "{:.0f}",
+          en="reaches 0.5 only at \\(t \\approx 693\\)", zh="要到 \\(t \\approx 693\\) 才达到 0.5"),
+    Claim(P, lambda: -rmsprop_step([0.0], [1.0], {}, lr=1.0, alpha=0.99, eps=0.0)[0], "{:.1f}",
+          en="its first step is 10.0 times `lr`", zh="第一步是 `lr` 的 10.0 倍"),
+    Claim(P, lambda: 0.1 * 8192 / 256, "{:.1f}",
+          en="so 3.2 for a batch of 8192", zh="批大小 8192 时就是 3.2"),
+    Claim(P, lambda: adamw_step([1.0], [0.0], {}, lr=0.1, weight_decay=0.5)[0], "{:.2f}",
+          en="\\(1 - 0.1 \\cdot 0.5 = 0.95\\)", zh="\\(1 - 0.1 \\cdot 0.5 = 0.95\\)"),
+    Claim(P, lambda: _quad_loss("rmsprop", 0.0), "{:.1e}",
+          en="RMSProp's loss is 5.2e-05 on the aligned bowl", zh="RMSProp 在对齐的碗上损失为 5.2e-05"),
+    Claim(P, lambda: _quad_loss("rmsprop", math.pi / 4), "{:.2f}",
+          en="and 0.40 on the rotated one", zh="在旋转后的碗上为 0.40"),
+    Claim(P, lambda: _rosen_loss("rmsprop"), "{:.2f}",
+          en="RMSProp without momentum stalls near 0.02", zh="没有动量的 RMSProp 停在 0.02 附近"),
+    Claim(P, lambda: one_cycle_lr(0, 0.1, 100), "{:.3f}",
+          en="rising from 0.004 to 0.1 at step 29", zh="one-cycle 从 0.004 升到第 29 步的 0.1"),
+    Claim(P, lambda: int(np.argmax([one_cycle_lr(t, 0.1, 100) for t in range(100)])), "{}",
+          en="rising from 0.004 to 0.1 at step 29", zh="one-cycle 从 0.004 升到第 29 步的 0.1"),
+    Claim(P, lambda: one_cycle_lr(99, 0.1, 100), "{:.0e}",
+          en="and falling to 4e-07", zh="再降到 4e-07"),
+    Claim(P, lambda: decay_under_noise("adam", [0.01, 1.0, 100.0])[-1][2], "{:.2f}",
+          en="the noisiest weight keeps 0.88 of its value", zh="噪声最大的权重在 3000 步后仍保留 0.88"),
+    Claim(P, lambda: (1 - 1e-3) ** 3000, "{:.3f}",
+          en="0.050 after 3000 steps", zh="3000 步后为 0.050"),
+    Claim(P, lambda: (1 - 1e-3 * 1e-2) ** 100_000, "{:.3f}",
+          en="shrinks by a factor 0.368 over 100 000 steps", zh="在 100 000 步后缩小为原来的 0.368"),
+    Claim(P, lambda: 1 / (1 - 0.9), "{:.0f}",
+          en="\\(1/(1-\\mu)\\), 10 for \\(\\mu = 0.9\\)", zh="\\(\\mu = 0.9\\) 时是 10 倍"),
+]
+test_claims = claims_test(CLAIMS)
