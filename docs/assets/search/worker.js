@@ -45,6 +45,7 @@
     }
     low = low.replace(/[\uff01-\uff5e]/g, ch => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
       .replace(/\u3000/g, " ")
+      .replace(/\u00d7/g, "x").replace(/\u2212/g, "-")        // 3×3 = 3x3, −1 = -1
       .replace(/[\u00c0-\u024f]/g, ch => {                 // Krähenbühl = Krahenbuhl
         const base = ch.normalize("NFD")[0];
         return /[a-z]/.test(base) ? base : ch;
@@ -83,7 +84,7 @@
       .replace(/\s+/g, " ").trim();
   }
 
-  const OPERATOR_RE = /[\/+=*<>\u00d7\u2212]/;     // 0.35/0.05 = 0.35 / 0.05
+  const OPERATOR_RE = /[\/+=*<>]/;     // 0.35/0.05 = 0.35 / 0.05
 
   const escapeRe = s => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
