@@ -12,11 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 LANGS = ("en", "zh")
 
-# The page contract's H2 sections, in order; "Lab" is optional.
+# The page contract's H2 sections, in order; "Lab" is optional. The fourth is the corrections
+# of the original notes, or, on a topic the notes do not cover, the common wrong answers.
 SECTIONS = {
-    "en": ["Why", "Code", "Figures", "What the original notes get wrong or leave out",
+    "en": ["Why", "Code", "Figures", ("What the original notes get wrong or leave out", "Common wrong answers"),
            "Follow-up questions", "References"],
-    "zh": ["原理", "代码", "图示", "原笔记的错误与遗漏", "追问", "参考文献"],
+    "zh": ["原理", "代码", "图示", ("原笔记的错误与遗漏", "常见错误回答"), "追问", "参考文献"],
 }
 ABSTRACT_TITLE = {"en": "30-second answer", "zh": "30 秒回答"}
 FIG_RE = re.compile(r"!\[[^\]]*\]\(fig:([a-z0-9-]+)\)")
@@ -46,10 +47,14 @@ class Page:
     def h2(self) -> list[str]:
         return [m.group(1).strip() for m in re.finditer(r"^## (.+)$", _strip_fences(self.body), re.M)]
 
-    def section(self, title: str) -> str:
+    def section(self, title: str | tuple[str, ...]) -> str:
+        """The text of the H2 section ``title`` (the first present of a tuple of titles)."""
         text = _strip_fences(self.body)
-        m = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
-        return m.group(1) if m else ""
+        for name in (title if isinstance(title, tuple) else (title,)):
+            m = re.search(rf"^## {re.escape(name)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+            if m:
+                return m.group(1)
+        return ""
 
     @property
     def figures(self) -> list[str]:
