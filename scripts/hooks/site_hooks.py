@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.site import assets, collections, figures, labs, math, patches, search  # noqa: E402
+from scripts.site import assets, cards, collections, figures, labs, math, patches, search  # noqa: E402
 from scripts.site.common import dlnotes_digest  # noqa: E402
 
 
@@ -42,6 +42,7 @@ def on_pre_build(config):
 @event_priority(-110)        # after i18n's on_files (-100), which rebuilds the file list
 def on_files(files, config):
     collections.add_files(files, config)
+    cards.add_files(files, config)            # validates every card: a malformed one fails here
     figures.add_files(files, config)
     patches.rewrap_notebooks(files, config)
     return files
@@ -50,6 +51,7 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     # Collections first: the print page pulls in other pages' fig: markup.
     markdown, eager = collections.expand(markdown, page, config)
+    markdown = cards.expand(markdown, page, config)     # after: the print page carries card keys
     return figures.expand(markdown, page, eager)
 
 

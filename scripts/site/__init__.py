@@ -13,6 +13,8 @@ module                    owns
 ``search``                the search index (one per language) and its worker
 ``collections``           pages made of other pages: drill, Anki TSV, print, topic map,
                           glossary table
+``cards``                 practice cards from the topic pages: ids, validation, the
+                          practice page's deck, key comments stripped
 ``assets``                site-wide asset trimming: KaTeX font subset and preload,
                           vendored polyfills, edit links
 ========================  ===========================================================
