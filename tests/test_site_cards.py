@@ -122,7 +122,6 @@ def test_deck_json_has_no_build_internals(tmp_path):
     assert "line" not in data["cards"][0] and data["cards"][1]["quiz"][0] == [True, "The notes' claim."]
 
 
-WRONG = {"en": "Common wrong answers", "zh": "常见错误回答"}
 NAV = NS(nav=[{"S": topic_pages("en")}])
 
 
@@ -132,7 +131,7 @@ def test_counts_per_topic_match_the_pages(lang):
     deck = cards.deck(DOCS, lang, NAV)
     for path in topic_pages("en"):
         page = read_page(lang, path)
-        fixes = len(re.findall(r"^\d+\. ", page.section(SECTIONS[lang][3]) + page.section(WRONG[lang]), re.M))
+        fixes = len(re.findall(r"^\d+\. ", page.section(SECTIONS[lang][3]), re.M))
         mine = [c for c in deck if c.topic == path.removesuffix(".md")]
         assert len(mine) == 1 + page.questions + fixes, path
         assert len({c.id for c in mine}) == len(mine)

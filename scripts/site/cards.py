@@ -252,6 +252,8 @@ def expand(markdown: str, page, config) -> str:
         markdown = markdown.replace("<!-- practice-deck -->", deck_markdown(page, config))
     if "<!-- practice-topics -->" in markdown:
         markdown = markdown.replace("<!-- practice-topics -->", topic_options(page, config))
+    if "<!-- practice-tags -->" in markdown:
+        markdown = markdown.replace("<!-- practice-tags -->", tag_options(page, config))
     return markdown
 
 
@@ -277,6 +279,12 @@ def topic_options(page, config) -> str:
     """<option>s of the topic pickers, rendered at build (nothing moves when the script runs)."""
     return "".join(f'<option value="{_attr(p.removesuffix(".md"))}">{_attr(t)}</option>'
                    for p, t, _ in _topics(page, config))
+
+
+def tag_options(page, config) -> str:
+    """<option>s for every tag of the topic pages (value ``tag:<name>``)."""
+    tags = sorted({t for _, _, ts in _topics(page, config) for t in ts}, key=str.lower)
+    return "".join(f'<option value="tag:{_attr(t)}">{_attr(t)}</option>' for t in tags)
 
 
 def deck_markdown(page, config) -> str:

@@ -1,0 +1,221 @@
+"""Practice page in the browser (Playwright + Debian chromium, fake clock, UTC): a review
+session by keyboard, due dates against the SM-2 reference, reload, blocked and corrupt
+storage, export -> clear -> import, a mock interview in Chinese on a phone, spot the
+wrong answer. Every test asserts no console error and no request leaving 127.0.0.1."""
+import datetime as dt
+import json
+
+import pytest
+
+from tests.test_practice_core import sm2
+
+pytestmark = pytest.mark.browser
+
+T0 = dt.datetime(2026, 3, 2, 15, 30, tzinfo=dt.timezone.utc)      # a Monday afternoon, UTC
+DAY = dt.timedelta(days=1)
+KEY = "dlnotes-practice"
+
+
+@pytest.fixture
+def open_page(browser, site_url):
+    """open_page(path, when=T0, width=1280, init=None) -> (page, problems), clock frozen at ``when``."""
+    contexts = []
+
+    def go(path, when=T0, width=1280, height=900, init=None, scheme="light", ctx=None):
+        if ctx is None:
+            ctx = browser.new_context(viewport={"width": width, "height": height}, timezone_id="UTC",
+                                      color_scheme=scheme, accept_downloads=True,
+                                      has_touch=width < 500, is_mobile=width < 500)
+            contexts.append(ctx)
+        page = ctx.new_page()
+        page.clock.set_fixed_time(when)
+        if init:
+            page.add_init_script(init)
+        problems = []
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+        def check(route):
+            if route.request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+                route.continue_()
+            else:
+                problems.append(f"request left 127.0.0.1: {route.request.url}")
+                route.abort()
+        page.route("**/*", check)
+        page.goto(site_url + path)
+        page.wait_for_function("document.getElementById('pq-status').textContent.trim() !== ''")
+        return page, problems
+
+    yield go
+    for ctx in contexts:
+        ctx.close()
+
+
+def stored(page):
+    return json.loads(page.evaluate(f"localStorage.getItem('{KEY}')") or "null")
+
+
+def midnight(t, days):
+    return int((dt.datetime.combine(t.date(), dt.time(), tzinfo=dt.timezone.utc) + days * DAY).timestamp() * 1000)
+
+
+def test_review_session_by_keyboard_then_tomorrow_shows_exactly_the_due_cards(open_page):
+    page, problems = open_page("practice/")
+    page.locator("#pq-new").fill("20")
+    page.keyboard.press("Tab")                                          # change event: saved setting
+    page.select_option("#pq-topic", "cnn/receptive-field")
+    page.locator("#pq-start").focus()
+    page.keyboard.press("Enter")
+    page.locator("#pq-card").wait_for(state="visible")
+    assert "of 15" in page.locator("#pq-left").inner_text()              # 1 + 7 follow-ups + 7 corrections
+    grades = ["3", "4", "2"] + ["3"] * 12
+    for g in grades:
+        page.keyboard.press("Space")
+        back = page.locator("#pq-back")
+        assert back.is_visible()
+        assert page.evaluate("document.activeElement.id") == "pq-back", "focus moves to the revealed answer"
+        page.keyboard.press(g)
+    page.locator("#pq-done").wait_for(state="visible")
+    data = stored(page)
+    assert len(data["cards"]) == 15
+    first = data["cards"]["cnn/receptive-field#30s"]
+    assert first["due"] == midnight(T0, sm2([3])[-1])                  # Good on a new card: tomorrow
+    ids = list(data["cards"])
+    easy = [i for i in ids if data["cards"][i]["i"] == 4]
+    assert len(easy) == 1 and data["cards"][easy[0]]["due"] == midnight(T0, sm2([4])[-1])
+    assert data["newDay"] == {"d": "2026-03-02", "n": 15}
+    assert not problems, problems
+
+    # Tomorrow: the 14 cards graded Hard/Good are due, the Easy one is not; grade one Good again.
+    page.clock.set_fixed_time(T0 + DAY)
+    page.reload()
+    page.wait_for_selector("#pq-status:not(:empty)")
+    page.select_option("#pq-topic", "cnn/receptive-field")
+    page.locator("#pq-start").click()
+    assert "of 14" in page.locator("#pq-left").inner_text()
+    assert page.locator("#pq-status").inner_text().startswith("14 due")
+    page.keyboard.press("Space")
+    shown = page.evaluate("document.querySelector('#pq-front').textContent")
+    page.keyboard.press("3")
+    data = stored(page)
+    graded = max(data["cards"], key=lambda i: data["cards"][i]["last"])
+    assert data["cards"][graded]["last"] == int((T0 + DAY).timestamp() * 1000)
+    assert data["cards"][graded]["due"] == midnight(T0 + DAY, sm2([3, 3])[-1])   # 6 days
+    assert shown.strip()
+    assert "9 Mar 2026" in page.locator("#pq-last").inner_text()
+    assert not problems, problems
+
+
+def test_buttons_and_touch_on_a_phone_and_progress_survives_a_reload(open_page):
+    page, problems = open_page("zh/practice/", width=390, height=844)
+    page.select_option("#pq-topic", "python/copy")
+    page.locator("#pq-start").tap()
+    page.locator("#pq-reveal").tap()
+    page.locator("#pq-grades button[data-g='3']").tap()
+    assert "下次到期" in page.locator("#pq-last").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no horizontal scroll at 390 px"
+    page.reload()
+    page.wait_for_selector("#pq-status:not(:empty)")
+    page.select_option("#pq-topic", "python/copy")
+    assert "未学过的共 12 张" in page.locator("#pq-status").inner_text()
+    assert not problems, problems
+
+
+def test_export_clear_import_restores_the_progress(open_page, tmp_path):
+    page, problems = open_page("practice/?topic=ml/clustering")
+    page.wait_for_selector("#pq-card:visible")
+    for g in "3132":
+        page.keyboard.press("Space")
+        page.keyboard.press(g)
+    before = stored(page)
+    page.locator(".pq-data summary").click()
+    with page.expect_download() as dl:
+        page.locator("#pq-export").click()
+    path = tmp_path / "progress.json"
+    dl.value.save_as(path)
+    assert json.loads(path.read_text())["cards"] == before["cards"]
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#pq-reset").click()
+    assert stored(page)["cards"] == {}
+    page.set_input_files("#pq-import", str(path))
+    page.wait_for_function("document.getElementById('pq-notice').textContent.indexOf('Imported') >= 0")
+    assert "Imported progress for 4 cards" in page.locator("#pq-notice").inner_text()
+    assert stored(page)["cards"] == before["cards"]
+    # A foreign file is refused with a reason; the progress is untouched.
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"hello": 1}')
+    page.set_input_files("#pq-import", str(bad))
+    page.wait_for_function("document.getElementById('pq-notice').textContent.indexOf('Nothing imported') >= 0")
+    assert stored(page)["cards"] == before["cards"]
+    assert not problems, problems
+
+
+BLOCK_STORAGE = """Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('blocked', 'SecurityError'); }});"""
+
+
+def test_blocked_storage_shows_a_notice_and_practice_still_works(open_page):
+    page, problems = open_page("practice/", init=BLOCK_STORAGE)
+    assert "blocks site storage" in page.locator("#pq-notice").inner_text()
+    page.locator("#pq-start").click()
+    page.keyboard.press("Space")
+    page.keyboard.press("4")
+    assert "Graded Easy" in page.locator("#pq-last").inner_text()
+    assert not problems, problems
+
+
+def test_corrupt_storage_gives_the_recovery_choice(open_page):
+    init = f"if (!sessionStorage.getItem('x')) {{ localStorage.setItem('{KEY}', '{{broken'); sessionStorage.setItem('x', 1); }}"
+    page, problems = open_page("practice/", init=init)
+    notice = page.locator("#pq-notice")
+    assert "could not be read" in notice.inner_text()
+    assert notice.locator("button", has_text="Download a backup").count() == 1
+    assert page.evaluate(f"localStorage.getItem('{KEY}')") == "{broken", "left untouched until the reader resets"
+    page.once("dialog", lambda d: d.accept())
+    notice.locator("button", has_text="Reset progress").click()
+    assert stored(page)["schema"] == 1
+    assert not problems, problems
+
+
+def test_mock_interview_in_chinese_on_a_phone(open_page):
+    page, problems = open_page("zh/practice/?mode=mock", width=390, height=844)
+    assert page.locator("#pq-mock").is_visible() and not page.locator("#pq-review").is_visible()
+    page.select_option("#pq-mock-topic", "cnn/receptive-field")
+    page.select_option("#pq-mock-n", "2")
+    page.locator("#pq-mock-start").tap()
+    assert "第 1 题，共 3 题" in page.locator("#pq-mock-step").inner_text()
+    assert "用 30 秒回答" in page.locator("#pq-mock-front").inner_text()
+    page.clock.set_fixed_time(T0 + dt.timedelta(seconds=42))
+    page.wait_for_function("document.getElementById('pq-timer').textContent === '0:42'")
+    assert "pq-over" in page.locator("#pq-timer").get_attribute("class")
+    assert page.locator("#pq-timer").get_attribute("aria-live") == "off"
+    for rate in ("2", "4", "1"):
+        page.locator("#pq-mock-reveal").tap()
+        assert page.evaluate("document.activeElement.id") == "pq-mock-back"
+        page.locator(f"#pq-mock-rates button[data-r='{rate}']").tap()
+    summary = page.locator("#pq-mock-summary")
+    assert summary.is_visible() and summary.locator("tbody tr").count() == 3
+    assert "建议重读" in summary.inner_text()
+    links = summary.locator("a")
+    assert links.count() >= 1 and "cnn/receptive-field/" in links.first.get_attribute("href")
+    assert "平均自评 2.3/4" in page.locator("#pq-history").inner_text()
+    assert len(stored(page)["mocks"]) == 1
+    assert not problems, problems
+
+
+def test_spot_the_wrong_answer_feedback(open_page):
+    page, problems = open_page("practice/?mode=quiz&topic=cnn/receptive-field")
+    page.locator("#pq-quiz-next").click()
+    choices = page.locator(".pq-choice")
+    assert 3 <= choices.count() <= 4
+    right = page.locator(".pq-choice input[value='false']").first
+    right.check()
+    page.locator("#pq-quiz-check").click()
+    fb = page.locator("#pq-quiz-feedback")
+    assert "Not that one" in fb.inner_text() and "Correction" in fb.inner_text()
+    assert page.locator(".pq-choice.pq-is-wrong").count() == 1
+    assert "cnn/receptive-field/#what-the-original-notes" in fb.locator("a").last.get_attribute("href")
+    page.locator("#pq-quiz-next").click()
+    page.locator(".pq-choice input[value='true']").check()
+    page.locator("#pq-quiz-check").click()
+    assert "Right:" in fb.inner_text()
+    assert not problems, problems
