@@ -85,20 +85,16 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 
+from scripts.browser import LAUNCH_ARGS as CHROMIUM_ARGS, BrowserNotFound, find_browser  # noqa: E402
+from scripts.serve import site_path_prefix  # noqa: E402,F401  (the site_url path; tests import it from here)
 
 SITE_DIR = ROOT / ".cache" / "test-site"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-
-
-def site_path_prefix() -> str:
-    """The path part of site_url, e.g. '/dl-interview-notes/'."""
-    from urllib.parse import urlparse
-
-    from tests.pages import mkdocs_config
-    path = urlparse(mkdocs_config()["site_url"]).path
-    return path if path.endswith("/") else path + "/"
+# The browser every test drives (DLNOTES_BROWSER, then chromium/chromium-browser/google-chrome on
+# PATH: scripts/browser.py); None, with the reason in CHROMIUM_MISSING, when there is none.
+try:
+    CHROMIUM, CHROMIUM_MISSING = find_browser(), ""
+except BrowserNotFound as _missing:
+    CHROMIUM, CHROMIUM_MISSING = None, str(_missing)
 
 
 # The test build sets a repository URL (the Pages workflow sets the real one) so the
@@ -148,9 +144,8 @@ def site_url(built_site):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("!!! Debian chromium is not installed: BROWSER TESTS DID NOT RUN "
-                    "(apt-get install chromium; .ci/run installs it) !!!")
+    if CHROMIUM is None:
+        pytest.skip(f"!!! BROWSER TESTS DID NOT RUN: {CHROMIUM_MISSING} (.ci/run installs chromium) !!!")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -190,3 +185,38 @@ def page_factory(browser, site_url):
     yield new_page
     for ctx in contexts:
         ctx.close()
+
+
+# ---------------------------------------------------------------------------
+# The side editions, made by the Pages workflow's own command lines (as README documents them).
+# ---------------------------------------------------------------------------
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+EDITIONS_JOB = "offline-and-pdf"
+
+
+def workflow_commands(job: str = EDITIONS_JOB, needle: str = "make ") -> list[str]:
+    """The lines of the ``run:`` step of ``job`` that mention ``needle``, verbatim."""
+    import yaml
+    steps = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"][job]["steps"]
+    runs = [s["run"] for s in steps if needle in s.get("run", "")]
+    assert len(runs) == 1, f"expected one step of {job} that runs {needle!r}, found {runs}"
+    return [ln.strip() for ln in runs[0].splitlines() if ln.strip()]
+
+
+@pytest.fixture(scope="session")
+def workflow_dist() -> Path:
+    """Run the editions job's commands exactly as written (from the repository root, relative
+    paths: `make offline`, `make pdf`), once per session; return the dist/ they wrote.
+
+    `make pdf` builds site/ (`make build`) on the way, as a user's checkout would.
+    """
+    if CHROMIUM is None:
+        pytest.skip(f"!!! BROWSER TESTS DID NOT RUN: {CHROMIUM_MISSING} (.ci/run installs chromium) !!!")
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "DLNOTES_SITE")}
+    for cmd in workflow_commands():
+        proc = subprocess.run(["bash", "-euo", "pipefail", "-c", cmd], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        if proc.returncode:
+            pytest.fail(f"`{cmd}` exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+        print(proc.stdout[-600:])
+    return ROOT / "dist"

@@ -1,7 +1,7 @@
 """Benchmark: build times, figure times, site size, per-page weight -> BENCHMARKS.md.
 
 Run with ``make bench``. Not a test: it measures and reports against the budgets.
-Page weight is measured in headless chromium (1280x900) as every same-origin response
+Page weight is measured in headless Chromium (found by scripts/browser.py; 1280x900) as every same-origin response
 (HTML, CSS, JS, fonts, images, the page language's search index), gzip-compressed at
 level 6 as a static host serves it, twice: **on load** (what opening the page costs;
 images below the fold are lazy and not fetched yet; the budgeted number, as in
@@ -10,24 +10,22 @@ every lazy image included).
 """
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import os
 import platform
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, site_path_prefix  # noqa: E402
 from scripts import figures  # noqa: E402
+from scripts.browser import LAUNCH_ARGS, BrowserNotFound, find_browser  # noqa: E402
+from scripts.serve import SiteError, require_ok, serve  # noqa: E402
 
 BUDGETS = {"warm build (s)": 10, "cold build (s)": 90}
 # gzip KB on load incl. the search index (issue #8 budgets)
@@ -46,50 +44,13 @@ def build(dest: Path) -> float:
     return time.perf_counter() - t0
 
 
-class GzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files, gzip-compressed for text types as GitHub Pages serves them."""
+def page_weights(site: Path, browser) -> list[tuple[str, str, int, int, int]]:
+    """(path, kind, raw KB on load, gzip on load, gzip read to the end) per page, measured with
+    ``browser`` (a Playwright Browser).
 
-    TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".tsv", ".txt", ".ipynb")
-
-    def log_message(self, *args):
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if (path.suffix not in self.TEXT or not path.is_file()
-                or "gzip" not in self.headers.get("Accept-Encoding", "")):
-            return super().send_head()
-        if self.path.split("?")[0].endswith("/") is False and (Path(self.translate_path(self.path))).is_dir():
-            return super().send_head()            # let the base class redirect to the slash URL
-        body = gzip.compress(path.read_bytes(), 6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=600")
-        self.end_headers()
-        import io
-        return io.BytesIO(body)
-
-
-def serve(site: Path):
-    """Serve ``site`` on 127.0.0.1 under the site_url path; return (server, base URL)."""
-    prefix = site_path_prefix()
-    root = Path(tempfile.mkdtemp())
-    (root / prefix.strip("/")).parent.mkdir(parents=True, exist_ok=True)
-    (root / prefix.strip("/")).symlink_to(site, target_is_directory=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(GzipHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}{prefix}"
-
-
-def page_weights(site: Path) -> list[tuple[str, str, int, int, int]]:
-    """(path, kind, raw KB on load, gzip on load, gzip read to the end) per page."""
-    from playwright.sync_api import sync_playwright
-
+    Fails (:class:`SiteError`) when a page or anything it loads is not HTTP 200.
+    """
+    site = Path(site).resolve()
     pages = sorted(str(p.parent.relative_to(site)) + "/" for p in site.rglob("index.html"))
     pages = ["" if p == "./" else p for p in pages]
     server, base = serve(site)
@@ -98,21 +59,23 @@ def page_weights(site: Path) -> list[tuple[str, str, int, int, int]]:
     def gz(bodies):
         return sum(len(gzip.compress(b, 6, mtime=0)) for b in bodies.values())
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
         for path in pages:
             ctx = browser.new_context(viewport={"width": 1280, "height": 900})
             page = ctx.new_page()
             bodies: dict[str, bytes] = {}
+            failed: list[str] = []
 
             def on_response(resp):
+                if resp.status >= 400:
+                    failed.append(f"{resp.url} (HTTP {resp.status})")
                 if resp.url.startswith("http://127.0.0.1:") and resp.status == 200:
                     try:
                         bodies[resp.url.split("#")[0]] = resp.body()
                     except Exception:
                         pass
             page.on("response", on_response)
-            page.goto(base + path, wait_until="networkidle")
+            require_ok(page.goto(base + path, wait_until="networkidle"), base + path)
             page.wait_for_timeout(300)
             if not any(u.endswith("search_index.json") for u in bodies):   # fetched by the worker
                 index = site / ("zh/" if path.startswith("zh/") else "") / "search" / "search_index.json"
@@ -124,17 +87,23 @@ def page_weights(site: Path) -> list[tuple[str, str, int, int, int]]:
                 page.wait_for_timeout(40)
             page.wait_for_load_state("networkidle")
             ctx.close()
+            if failed:
+                raise SiteError(f"{base + path} loaded {len(failed)} resource(s) that failed: {failed[:5]}")
             html = (site / path / "index.html").read_text(encoding="utf-8")
             bare = path.removeprefix("zh/")
             kind = ("notebook" if "jp-Notebook" in html else "gallery" if bare in GALLERY_PAGES
                     else "print edition" if bare in PRINT_PAGES else "text")
             rows.append((path or "/", kind, sum(len(b) for b in on_load.values()), gz(on_load), gz(bodies)))
-        browser.close()
-    server.shutdown()
+    finally:
+        server.shutdown()
     return rows
 
 
 def main():
+    try:
+        chromium = find_browser()      # before the slow builds: page weights need it
+    except BrowserNotFound as e:
+        raise SystemExit(f"make bench: {e}")
     out_lines = []
     tmp = Path(tempfile.mkdtemp(prefix="dlnotes-bench-"))
     # A fresh, empty cache: figures, executed notebooks and the jieba dictionary all rebuild.
@@ -145,7 +114,13 @@ def main():
     fig_times = figures.build(out_dir=tmp / "figs", force=True, log=None)
     site = tmp / "site-warm"
     size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    weights = page_weights(site) if Path(CHROMIUM).exists() else []
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        try:
+            weights = page_weights(site, browser)
+        finally:
+            browser.close()
 
     def ok(value, budget):
         return "ok" if value <= budget else "OVER BUDGET"
@@ -175,8 +150,6 @@ def main():
         verdict = ok(gz_load / 1024, budget) if budget else "(the PDF source: no budget)"
         out_lines.append(f"| {path} | {kind} | {raw / 1024:.0f} | {gz_load / 1024:.0f} | {budget or '—'} | "
                          f"{verdict} | {gz_all / 1024:.0f} |")
-    if not weights:
-        out_lines.append("| (chromium not installed: page weights not measured) | | | | | | |")
     text = "\n".join(out_lines) + "\n"
     bench = ROOT / "BENCHMARKS.md"
     old = bench.read_text(encoding="utf-8") if bench.exists() else ""
@@ -188,4 +161,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except SiteError as e:
+        raise SystemExit(f"make bench: {e}")

@@ -2,8 +2,10 @@
 
 Audits the built site served gzip-compressed on 127.0.0.1 (as GitHub Pages serves it)
 with Lighthouse from the npm registry (``tools/lighthouse``, installed with ``npm ci`` on
-first use) driving Debian chromium; mobile and desktop presets; the median of N runs
-per page; writes the table into BENCHMARKS.md between markers. Not a test.
+first use) driving the browser scripts/browser.py finds; mobile and desktop presets; the
+median of N runs per page; writes the table into BENCHMARKS.md between markers. Not a test.
+Fails before auditing when a page is not HTTP 200, and on any Lighthouse run that could not
+load its page (a report of an error page is not a score).
 """
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM  # noqa: E402
-from scripts.bench import serve  # noqa: E402
+from scripts.browser import BrowserNotFound, find_browser  # noqa: E402
+from scripts.serve import SiteError, get_ok, serve  # noqa: E402
 
 TOOL = ROOT / "tools" / "lighthouse"
 PAGES = ["", "cnn/receptive-field/", "data/augmentation/", "training/dropout-lab/", "drill/"]
@@ -36,17 +38,24 @@ def lighthouse_bin() -> Path:
     return exe
 
 
-def audit(url: str, preset: str) -> dict[str, float]:
+def audit(url: str, preset: str, chromium: str) -> dict[str, float]:
     out = Path(tempfile.mkstemp(suffix=".json")[1])
-    cmd = [str(lighthouse_bin()), url, f"--chrome-path={CHROMIUM}", "--quiet", "--output=json",
+    cmd = [str(lighthouse_bin()), url, f"--chrome-path={chromium}", "--quiet", "--output=json",
            f"--output-path={out}", f"--only-categories={','.join(CATEGORIES)}",
            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "
            "--disable-component-update --no-first-run"]
     if preset == "desktop":
         cmd.append("--preset=desktop")
-    subprocess.run(cmd, check=True, capture_output=True)
-    report = json.loads(out.read_text())
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    report = json.loads(out.read_text()) if out.stat().st_size else {}
     out.unlink()
+    if proc.returncode or not report:
+        raise SiteError(f"lighthouse {url} ({preset}) exited {proc.returncode}: {proc.stderr[-2000:]}")
+    error = report.get("runtimeError") or {}
+    status = report.get("audits", {}).get("http-status-code", {})
+    if error.get("code") or status.get("score") == 0:
+        raise SiteError(f"lighthouse {url} ({preset}) did not load the page: "
+                        f"{error.get('message') or status.get('displayValue') or status}")
     scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
     for key, audit_id in METRICS.items():
         scores[key] = report["audits"][audit_id]["numericValue"]
@@ -58,13 +67,17 @@ def main():
     parser.add_argument("site", nargs="?", type=Path, default=ROOT / "site")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    chromium = find_browser()
     server, base = serve(args.site)
     rows = []
     try:
         for lang in ("", "zh/"):
             for page in PAGES:
+                get_ok(base + lang + page)
+        for lang in ("", "zh/"):
+            for page in PAGES:
                 for preset in ("mobile", "desktop"):
-                    runs = [audit(base + lang + page, preset) for _ in range(args.runs)]
+                    runs = [audit(base + lang + page, preset, chromium) for _ in range(args.runs)]
                     med = {c: statistics.median(r[c] for r in runs) for c in [*CATEGORIES, *METRICS]}
                     rows.append((lang + page or "/", preset, med))
                     print(rows[-1], flush=True)
@@ -94,4 +107,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (BrowserNotFound, SiteError) as e:
+        raise SystemExit(f"make lighthouse: {e}")

@@ -17,6 +17,7 @@ NAME = "dl-interview-notes-offline"
 
 
 def build(out_dir: Path, config_file: str = "mkdocs.yml") -> Path:
+    out_dir = Path(out_dir).resolve()       # mkdocs runs in ROOT: a relative path would land elsewhere
     site = out_dir / NAME
     env = dict(os.environ, DLNOTES_OFFLINE="true", NO_MKDOCS_2_WARNING="1")
     env.pop("DLNOTES_REPO_URL", None)     # no "edit this page" links: the bundle is read offline
@@ -25,6 +26,8 @@ def build(out_dir: Path, config_file: str = "mkdocs.yml") -> Path:
                           cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode:
         raise SystemExit(f"offline build failed:\n{proc.stderr[-4000:]}")
+    if not (site / "index.html").is_file() or not (site / "zh" / "index.html").is_file():
+        raise SystemExit(f"offline build wrote no site to {site}")
     archive = out_dir / f"{NAME}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(site.rglob("*")):
@@ -34,7 +37,7 @@ def build(out_dir: Path, config_file: str = "mkdocs.yml") -> Path:
 
 
 if __name__ == "__main__":
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dist"
+    out = (Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dist").resolve()
     out.mkdir(parents=True, exist_ok=True)
     archive = build(out)
     print(f"{archive} ({archive.stat().st_size / 1e6:.1f} MB); open {out / NAME / 'index.html'}")

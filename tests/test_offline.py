@@ -8,10 +8,14 @@ from scripts import offline
 
 
 @pytest.fixture(scope="session")
-def offline_site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("offline")
-    archive = offline.build(out, os.environ.get("DLNOTES_MKDOCS_CONFIG", "mkdocs.yml"))
-    return archive, out / offline.NAME
+def offline_site(request, tmp_path_factory):
+    """The bundle `make offline` wrote (run as the Pages workflow runs it, see workflow_dist);
+    with DLNOTES_MKDOCS_CONFIG, a bundle built from that config instead."""
+    if os.environ.get("DLNOTES_MKDOCS_CONFIG"):
+        out = tmp_path_factory.mktemp("offline")
+        return offline.build(out, os.environ["DLNOTES_MKDOCS_CONFIG"]), out / offline.NAME
+    dist = request.getfixturevalue("workflow_dist")
+    return dist / f"{offline.NAME}.zip", dist / offline.NAME
 
 
 def test_bundle_is_a_zip_with_both_languages(offline_site):

@@ -1,30 +1,72 @@
-"""The PDF editions: one per language, printed from the print page by headless chromium."""
-import re
-import unicodedata
+"""The PDF editions: one per language, printed from the print page by headless Chromium.
+
+The editions are made by the commands README.md documents and the Pages workflow runs
+(``make offline``, ``make pdf``: relative paths, from the repository root), never by
+calling the code another way: that is how a 404 page once passed as the PDF.
+"""
+import subprocess
+import sys
 
 import pytest
 
-from tests.pages import LANGS, read_page, topic_pages
+from conftest import ROOT, workflow_commands
+from scripts.pdf import PdfError, check_pdfs, make_pdfs
+from scripts.serve import SiteError
+from tests.pages import LANGS
 
-ANSWER = {"en": "30-secondanswer", "zh": "30秒回答"}   # whitespace is stripped
+
+def test_the_workflow_runs_the_commands_readme_documents():
+    cmds = workflow_commands()
+    assert cmds == ["make offline", "make pdf"], cmds
+    for readme in ("README.md", "README.zh.md"):
+        text = (ROOT / readme).read_text(encoding="utf-8")
+        for cmd in cmds:
+            assert f"`{cmd}`" in text, f"{readme} does not document `{cmd}`"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\t$(PY) -m scripts.pdf site dist\n" in makefile, "make pdf prints from the relative site/ into dist/"
 
 
 @pytest.mark.browser
-def test_pdf_per_language_has_every_topic_and_no_raw_tex(built_site, browser, tmp_path):
+def test_documented_commands_print_both_books_with_every_topic(workflow_dist):
     import pypdf
-    from scripts.pdf import make_pdfs
 
-    pdfs = make_pdfs(built_site, tmp_path, browser)
-    for lang in LANGS:
-        reader = pypdf.PdfReader(pdfs[lang])
-        # NFKC folds the ligatures PDF text extraction returns (ﬁ -> fi).
-        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(p.extract_text() for p in reader.pages)))
-        topics = topic_pages(lang)
-        assert len(reader.pages) >= 2 * len(topics)
-        for path in topics:
-            h1 = read_page(lang, path).body.lstrip().split("\n", 1)[0].removeprefix("# ")
-            title = re.sub(r"\s+|`", "", unicodedata.normalize("NFKC", h1))
-            assert title in text, f"{lang} PDF misses the section {title!r}"
-        assert text.count(ANSWER[lang]) == len(topics), "one 30-second answer per topic section"
-        raw = re.findall(r"\\\(|\\\[|\\frac|\\mathbb|\$\$", text)
-        assert not raw, f"{lang} PDF contains raw TeX: {raw[:5]}"
+    pdfs = {lang: workflow_dist / f"dl-interview-notes-{lang}.pdf" for lang in LANGS}
+    for lang, pdf in pdfs.items():
+        assert pdf.exists(), f"`make pdf` wrote no {pdf}"
+        assert pdf.stat().st_size > 1_000_000, f"{pdf}: {pdf.stat().st_size} bytes"
+    # the text of both, extracted again: every topic page's H1, one 30-second answer each, no raw TeX
+    pages = check_pdfs(pdfs)
+    for lang, pdf in pdfs.items():
+        assert pages[lang] > 50 and len(pypdf.PdfReader(pdf).pages) == pages[lang], (lang, pages)
+    assert (workflow_dist / "dl-interview-notes-offline.zip").exists()
+
+
+def fake_site(root, print_body: str):
+    """A directory that looks like a built site but whose print pages hold ``print_body``."""
+    for d in ("", "print/", "zh/print/"):
+        (root / d).mkdir(parents=True, exist_ok=True)
+        (root / d / "index.html").write_text(f"<!doctype html><title>x</title><h1>{print_body}</h1>",
+                                             encoding="utf-8")
+    return root
+
+
+@pytest.mark.browser
+def test_a_print_page_without_the_topics_fails_and_leaves_no_pdf(browser, tmp_path):
+    site = fake_site(tmp_path / "site", "Error response: 404 File not found")
+    with pytest.raises(PdfError, match="misses the section"):
+        make_pdfs(site, tmp_path / "out", browser)
+    assert not (tmp_path / "out" / "dl-interview-notes-en.pdf").exists()
+
+
+@pytest.mark.browser
+def test_a_print_page_that_loads_a_missing_file_fails(browser, tmp_path):
+    site = fake_site(tmp_path / "site", '<img src="missing.png" alt="a figure">')
+    with pytest.raises(SiteError, match=r"missing\.png \(HTTP 404\)"):
+        make_pdfs(site, tmp_path / "out", browser)
+
+
+def test_make_pdf_on_a_directory_that_is_not_the_site_exits_non_zero(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "scripts.pdf", "no-such-site", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "no-such-site has no print page" in proc.stderr, proc.stderr
