@@ -64,6 +64,12 @@ class SiteServer(http.server.ThreadingHTTPServer):
 
     mount_root: Path | None = None
 
+    def handle_error(self, request, client_address):
+        import sys
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return                    # a browser that closed a connection it no longer needed
+        super().handle_error(request, client_address)
+
     def shutdown(self):
         super().shutdown()
         self.server_close()
