@@ -16,7 +16,7 @@ help:
 	@echo "make test     every check (unit, doctests, claims, strict build, HTML, browser)"
 	@echo "make build    static site in site/ (mkdocs build --strict)"
 	@echo "make figures  draw all figures into .cache/figures (cached)"
-	@echo "make bench    build times, figure times, page weights -> BENCHMARKS.md"
+	@echo "make bench    build times, figure times, page weights, search quality and speed -> BENCHMARKS.md"
 	@echo "make lighthouse  Lighthouse scores of key pages (mobile+desktop, median of 3) -> BENCHMARKS.md"
 	@echo "make offline  zip of the site that works opened from disk -> dist/"
 	@echo "make pdf      print edition of each language as PDF -> dist/ (fails if a topic is missing)"
@@ -24,6 +24,12 @@ help:
 	@echo "make clean    remove site/, dist/, .cache/ (figures, notebook outputs) and installed npm tools"
 	@echo "The browser (tests, bench, pdf, lighthouse): \$$DLNOTES_BROWSER, else chromium, chromium-browser,"
 	@echo "google-chrome, google-chrome-stable on PATH (python -m scripts.browser shows which)"
+	@echo ""
+	@echo "Where things happen: scripts/hooks/site_hooks.py wires MkDocs events to scripts/site/:"
+	@echo "  figures.py (fig: markup, drawing via scripts/figures/)  labs.py (notebooks)  math.py (KaTeX)"
+	@echo "  search.py (index; the worker is docs/assets/search/worker.js)  collections.py (drill, print,"
+	@echo "  topic map, glossary)  cards.py (practice deck)  assets.py (fonts)  patches.py (upstream"
+	@echo "  work-arounds)  common.py (shared helpers). See README's layout table."
 
 $(STAMP): requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 needed"; exit 1; }

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts import figures  # noqa: E402
+from scripts import figures, search_bench  # noqa: E402
 from scripts.browser import LAUNCH_ARGS, BrowserNotFound, find_browser  # noqa: E402
 from scripts.serve import SiteError, require_ok, serve  # noqa: E402
 
@@ -106,7 +106,7 @@ def main():
         raise SystemExit(f"make bench: {e}")
     out_lines = []
     tmp = Path(tempfile.mkdtemp(prefix="dlnotes-bench-"))
-    # A fresh, empty cache: figures, executed notebooks and the jieba dictionary all rebuild.
+    # A fresh, empty cache: figures, executed notebooks and KaTeX renderings all rebuild.
     os.environ["DLNOTES_CACHE"] = str(tmp / "cache")
     os.environ["DLNOTES_JUPYTER_CACHE"] = str(tmp / "cache" / "mkdocs-jupyter")
     cold = build(tmp / "site-cold")
@@ -119,6 +119,11 @@ def main():
         browser = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
         try:
             weights = page_weights(site, browser)
+            server, base = serve(site)
+            try:
+                search = search_bench.measure(browser, base, site)
+            finally:
+                server.shutdown()
         finally:
             browser.close()
 
@@ -150,6 +155,7 @@ def main():
         verdict = ok(gz_load / 1024, budget) if budget else "(the PDF source: no budget)"
         out_lines.append(f"| {path} | {kind} | {raw / 1024:.0f} | {gz_load / 1024:.0f} | {budget or '—'} | "
                          f"{verdict} | {gz_all / 1024:.0f} |")
+    out_lines += ["", "## Search", "", search_bench.report(search)]
     text = "\n".join(out_lines) + "\n"
     bench = ROOT / "BENCHMARKS.md"
     old = bench.read_text(encoding="utf-8") if bench.exists() else ""

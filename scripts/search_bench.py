@@ -133,27 +133,36 @@ def measure(browser, site_url: str, site: Path) -> dict:
     return out
 
 
-if __name__ == "__main__":
-    import functools
-    import http.server
-    import tempfile
-    import threading
+def report(m: dict) -> str:
+    """The Markdown table ``make bench`` writes to BENCHMARKS.md."""
+    rows = ["The repo's query set (`tests/search/queries.tsv`) through the site's search worker in Chromium; "
+            f"cost on a phone-sized window with the CPU slowed {m['throttle']}x.", "",
+            "| measure | English | Chinese |", "|---|---|---|",
+            f"| queries | {m['en']['queries']} | {m['zh']['queries']} |"]
+    for key in ("recall@1", "recall@3", "mrr"):
+        rows.append(f"| {key} | {m['en'][key]:.3f} | {m['zh'][key]:.3f} |")
+    rows += ["", "| cost | value |", "|---|---|",
+             f"| search files loaded with every page | {', '.join(m['search_files_on_load'])}: "
+             f"{m['search_gzip_bytes_on_load'] / 1024:.1f} KB gzip |",
+             f"| loaded by the first query | {', '.join(m['search_files_first_query'])}: "
+             f"{m['search_gzip_bytes_first_query'] / 1024:.1f} KB gzip |",
+             f"| last keystroke to results, first query (index load included) | {m['first_query_ms']} ms |",
+             f"| last keystroke to results, later query | {m['later_query_ms']} ms |"]
+    return "\n".join(rows)
 
+
+if __name__ == "__main__":
     from playwright.sync_api import sync_playwright
 
-    from scripts.browser import find_browser
+    from scripts.browser import LAUNCH_ARGS, find_browser
+    from scripts.serve import serve
 
     site = Path(sys.argv[1]).resolve()
-    root = Path(tempfile.mkdtemp())
-    (root / "s").symlink_to(site, target_is_directory=True)
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-    handler = functools.partial(Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, base = serve(site)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=find_browser(), args=["--no-sandbox", "--disable-gpu"])
-        print(json.dumps(measure(b, f"http://127.0.0.1:{server.server_port}/s/", site), indent=1))
+        b = p.chromium.launch(executable_path=find_browser(), args=LAUNCH_ARGS)
+        result = measure(b, base, site)
         b.close()
     server.shutdown()
+    print(json.dumps(result, indent=1))
+    print(report(result))

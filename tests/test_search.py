@@ -8,23 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from scripts import search_bench
 from scripts.site.collections import follow_ups
 from tests.pages import topic_pages
 
 TOPICS = topic_pages("en")
 
 ROOT = Path(__file__).resolve().parents[1]
-QUERIES = ROOT / "tests" / "search" / "queries.tsv"
+QUERIES = search_bench.QUERIES
 LANGS = ("en", "zh")
 
 
-def read_queries() -> list[tuple[str, str, str]]:
-    rows = []
-    for line in QUERIES.read_text(encoding="utf-8").splitlines()[1:]:
-        if line.strip() and not line.startswith("#"):
-            lang, query, expected = line.split("\t")[:3]
-            rows.append((lang, query, expected))
-    return rows
+read_queries = search_bench.read_queries
 
 
 def load_index(site: Path, lang: str) -> dict:
@@ -86,40 +81,14 @@ def test_every_query_finds_its_page_in_the_top_3_with_node(built_site):
 # ---------------------------------------------------------------------------
 # In the browser
 # ---------------------------------------------------------------------------
-RUN_QUERIES = """async (queries) => {
-  const cfg = JSON.parse(document.getElementById("__config").textContent);
-  const base = new URL(cfg.base.endsWith("/") ? cfg.base : cfg.base + "/", location.href);
-  const stub = await (await fetch(new URL("search/search_index.json", base))).json();
-  const worker = new Worker(new URL(cfg.search, location.href));
-  const next = () => new Promise(resolve => worker.addEventListener("message", e => resolve(e.data), {once: true}));
-  worker.postMessage({type: 0, data: {config: stub.config, docs: stub.docs, options: {suggest: true}}});
-  await next();
-  const out = [];
-  for (const q of queries) {
-    const t0 = performance.now();
-    worker.postMessage({type: 2, data: q});
-    const res = await next();
-    out.push({query: q, ms: performance.now() - t0, found: res.data.items
-      .filter(group => !(group[0].tags || []).length)
-      .map(group => new URL(group.find(d => !d.location.includes("#")).location, base).pathname)});
-  }
-  worker.terminate();
-  return out;
-}"""
-
-
 @pytest.mark.browser
 def test_query_set_through_the_real_worker_recall_at_3(page_factory, site_url):
-    from urllib.parse import urlsplit
-    prefix = urlsplit(site_url).path
     results = []
     for lang in LANGS:
         rows = [r for r in read_queries() if r[0] == lang]
         page, problems = page_factory("" if lang == "en" else "zh/")
-        found = page.evaluate(RUN_QUERIES, [q for _, q, _ in rows])
-        for (_, query, expected), got in zip(rows, found):
-            pages = [p[len(prefix):].removeprefix("zh/" if lang == "zh" else "").strip("/") for p in got["found"]]
-            results.append({"lang": lang, "query": query, "expected": expected, "found": pages})
+        found = search_bench.run_queries(page, site_url, lang, [q for _, q, _ in rows])
+        results += [{"lang": lang, "query": q, "expected": e, "found": f} for (_, q, e), f in zip(rows, found)]
         assert not problems, problems
     assert not recall_report(results), "recall@3 < 100 % in the browser:\n" + recall_report(results)
 
