@@ -137,9 +137,9 @@ def test_counts_per_topic_match_the_pages(lang):
         assert len({c.id for c in mine}) == len(mine)
 
 
-def test_every_topic_has_at_least_three_spot_the_wrong_answer_items():
-    deck = cards.deck(DOCS, "en", NAV)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_topic_has_at_least_three_spot_the_wrong_answer_items(lang):
+    deck = cards.deck(DOCS, lang, NAV)
     for path in topic_pages("en"):
         n = sum(1 for c in deck if c.topic == path.removesuffix(".md") and c.quiz)
-        if n:       # TODO(issue 15, priority 4): becomes a requirement once every topic has items
-            assert n >= 3, f"{path}: {n} spot-the-wrong-answer items (at least 3)"
+        assert n >= 3, f"{lang}/{path}: {n} spot-the-wrong-answer items (at least 3)"
