@@ -84,6 +84,7 @@ import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
+import typing  # noqa: E402
 
 from scripts.browser import LAUNCH_ARGS as CHROMIUM_ARGS, BrowserNotFound, find_browser  # noqa: E402
 from scripts.serve import site_path_prefix  # noqa: E402,F401  (the site_url path; tests import it from here)
@@ -203,20 +204,26 @@ def workflow_commands(job: str = EDITIONS_JOB, needle: str = "make ") -> list[st
     return [ln.strip() for ln in runs[0].splitlines() if ln.strip()]
 
 
+class Editions(typing.NamedTuple):
+    dist: Path          # what the commands wrote
+    stdout: str         # what they printed
+
+
 @pytest.fixture(scope="session")
-def workflow_dist() -> Path:
+def workflow_dist() -> Editions:
     """Run the editions job's commands exactly as written (from the repository root, relative
-    paths: `make offline`, `make pdf`), once per session; return the dist/ they wrote.
+    paths: `make offline`, `make pdf`), once per session; return the dist/ they wrote and their output.
 
     `make pdf` builds site/ (`make build`) on the way, as a user's checkout would.
     """
     if CHROMIUM is None:
         pytest.skip(f"!!! BROWSER TESTS DID NOT RUN: {CHROMIUM_MISSING} (.ci/run installs chromium) !!!")
     env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "DLNOTES_SITE")}
+    out = []
     for cmd in workflow_commands():
         proc = subprocess.run(["bash", "-euo", "pipefail", "-c", cmd], cwd=ROOT, env=env,
                               capture_output=True, text=True)
         if proc.returncode:
             pytest.fail(f"`{cmd}` exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
-        print(proc.stdout[-600:])
-    return ROOT / "dist"
+        out.append(proc.stdout)
+    return Editions(ROOT / "dist", "".join(out))

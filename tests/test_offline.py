@@ -14,7 +14,7 @@ def offline_site(request, tmp_path_factory):
     if os.environ.get("DLNOTES_MKDOCS_CONFIG"):
         out = tmp_path_factory.mktemp("offline")
         return offline.build(out, os.environ["DLNOTES_MKDOCS_CONFIG"]), out / offline.NAME
-    dist = request.getfixturevalue("workflow_dist")
+    dist = request.getfixturevalue("workflow_dist").dist
     return dist / f"{offline.NAME}.zip", dist / offline.NAME
 
 
