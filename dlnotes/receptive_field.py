@@ -49,6 +49,11 @@ Example for the segmentation page's ASPP table::
 The in-browser calculator (docs/assets/js/rf-calculator.js) ports parse,
 analyze and support line by line; tests check both give identical results.
 
+Layout of this module, from the whiteboard down: the layer model and its builders; the textbook
+recurrences (``closed_form``, what an interview asks for); the exact propagation that also handles
+dilation holes and transposed convolution (``analyze``, ``support``); the empirical, ERF and HDC
+checks; then the compact text syntax (``parse``), which the browser calculator mirrors; presets last.
+
 Coordinates: input pixel 0 is the first real pixel; negative positions (and
 positions past the end) are padding.  Receptive fields are computed on an
 infinite line ("theoretical" receptive field), so they may extend into padding.
@@ -158,182 +163,7 @@ def _rule_violation(layer: Layer) -> str:
 
 
 # ---------------------------------------------------------------------------
-# The compact text form
-# ---------------------------------------------------------------------------
-# Full-width punctuation (；（）：，) is accepted too: Chinese keyboards type it.
-_TOKEN = re.compile(r"(?P<space>[ \t\r,，\u3000]+)|(?P<comment>#[^\n]*)|(?P<sep>[;\n；])|(?P<open>[(（])"
-                    r"|(?P<close>[)）])|(?P<colon>[:：])|(?P<word>[A-Za-z0-9_.\-]+)|(?P<bad>.)")
-_HEAD = re.compile(r"^(conv|pool|maxpool|avgpool|tconv|deconv|relu|bn|act|id)([0-9]*)$")
-_OPTION = re.compile(r"^(s|p|d|op|x)([0-9]+)$")
-_KIND = {"conv": "conv", "pool": "pool", "maxpool": "pool", "avgpool": "pool", "tconv": "tconv",
-         "deconv": "tconv", "relu": "id", "bn": "id", "act": "id", "id": "id"}
-_FIELD = {"s": "stride", "p": "padding", "d": "dilation", "op": "output_padding", "x": "repeat"}
-_ALLOWED = {"conv": "spdx", "pool": "spx", "tconv": "spdox", "id": "x"}
-
-
-def _tokens(text: str):
-    out = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind in ("space", "comment"):
-            continue
-        if kind == "bad":
-            raise ParseError(m.start() + 1, m.group(), f"unexpected character {m.group()!r}")
-        out.append((kind, m.group(), m.start() + 1))
-    out.append(("end", "", len(text) + 1))
-    return out
-
-
-# --8<-- [start:parse]
-def parse(text: str) -> list[Layer]:
-    """'conv3 s1 p1; pool2 s2; tconv4 s2 p1' -> [Layer, ...]; errors name the column and token."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    toks, pos = _tokens(text), [0]
-
-    def peek(ahead=0):
-        return toks[min(pos[0] + ahead, len(toks) - 1)]
-
-    def take():
-        tok = toks[pos[0]]
-        pos[0] += 1
-        return tok
-
-    def sequence(stage, closing):
-        layers = []
-        while True:
-            kind, value, col = peek()
-            if kind == "word" and peek(1)[0] == "colon":
-                take(), take()
-                stage = value                       # a label holds until the next one
-            elif kind == "sep":
-                take()
-            elif kind == "end" or (kind == "close" and closing):
-                return layers
-            elif kind == "close":
-                raise ParseError(col, value, "')' without a matching '('")
-            else:
-                layers += item(stage)
-                kind, value, col = peek()
-                if kind not in ("sep", "end", "close"):
-                    raise ParseError(col, value, "expected ';' between layers")
-            if len(layers) > MAX_LAYERS:
-                raise ParseError(col, value, f"more than {MAX_LAYERS} layers")
-
-    def item(stage):
-        kind, value, col = peek()
-        if kind == "open":
-            take()
-            body = sequence(stage, closing=True)
-            if peek()[0] != "close":
-                raise ParseError(col, value, "'(' is never closed")
-            take()
-            if not body:
-                raise ParseError(col, value, "empty group")
-            times = repeat_option(stage)
-            if len(body) * times > MAX_LAYERS:
-                raise ParseError(col, value, f"more than {MAX_LAYERS} layers")
-            return body * times
-        if kind != "word":
-            raise ParseError(col, value or "end of text", "expected a layer such as conv3")
-        take()
-        return layer(value, col, stage)
-
-    def repeat_option(stage):
-        kind, value, col = peek()
-        if kind == "word":
-            m = _OPTION.match(value.lower())
-            if not m or m.group(1) != "x":
-                raise ParseError(col, value, "only a repeat count such as x3 may follow a group")
-            take()
-            return _number(_int(m.group(2)), "repeat", col, value, low=1)
-        return 1
-
-    def layer(head, col, stage):
-        m = _HEAD.match(head.lower())
-        if not m:
-            raise ParseError(col, head, "unknown layer; expected conv3, pool2, tconv4, relu, bn or id")
-        kind = _KIND[m.group(1)]
-        if kind == "id" and m.group(2):
-            raise ParseError(col, head, "an identity layer takes no kernel size")
-        if kind != "id" and not m.group(2):
-            raise ParseError(col, head, f"missing kernel size, e.g. {m.group(1)}3")
-        k = _number(_int(m.group(2)), "kernel", col, head, low=1) if kind != "id" else 1
-        opts, last = {}, (col, head)
-        while peek()[0] == "word":
-            _, value, ocol = take()
-            om = _OPTION.match(value.lower())
-            if not om:
-                raise ParseError(ocol, value, f"unknown option for {m.group(1)}; expected one of "
-                                 + ", ".join(f"{o}N" for o in _allowed(kind)))
-            name = om.group(1)
-            if name not in _allowed(kind):
-                raise ParseError(ocol, value, f"{m.group(1)} does not take option {name}")
-            if name in opts:
-                raise ParseError(ocol, value, f"option {name} given twice")
-            low = 0 if name in ("p", "op") else 1
-            opts[name] = _number(_int(om.group(2)), _FIELD[name], ocol, value, low=low)
-            last = (ocol, value)
-        s_default = k if kind == "pool" else 1
-        lay = Layer(kind, k, opts.get("s", s_default), opts.get("p", 0), opts.get("d", 1),
-                    opts.get("op", 0), stage)
-        msg = _rule_violation(lay)
-        if msg:
-            want = "op" if "output padding" in msg else "p" if "padding" in msg else "?"
-            bad = next(((c, v) for c, v in _option_tokens(toks, col) if _OPTION.match(v.lower())
-                        and _OPTION.match(v.lower()).group(1) == want), last)
-            raise ParseError(bad[0], bad[1], msg)
-        return [lay] * opts.get("x", 1)
-
-    layers = sequence("", closing=False)
-    if not layers:
-        raise ParseError(1, text.strip()[:20], "empty network: type at least one layer, e.g. conv3")
-    return layers
-# --8<-- [end:parse]
-
-
-def _int(digits: str) -> int:
-    # More than 9 digits is out of every range anyway; the widget caps the same way.
-    return int(digits) if len(digits) <= 9 else 10**9
-
-
-def _allowed(kind):
-    return ["op" if c == "o" else c for c in _ALLOWED[kind]]
-
-
-def _number(value, name, col, token, low):
-    high = LIMITS.get(name, LIMITS["stride"])
-    if value < low:
-        raise ParseError(col, token, f"{name} must be at least {low}, got {value}")
-    if value > high:
-        raise ParseError(col, token, f"{name} must be at most {high}, got {value}")
-    return value
-
-
-def _option_tokens(toks, head_col):
-    """(column, text) of the option words that follow the layer word at ``head_col``."""
-    i = next(i for i, t in enumerate(toks) if t[2] == head_col)
-    out = []
-    for kind, value, col in toks[i + 1:]:
-        if kind != "word":
-            break
-        out.append((col, value))
-    return out
-
-
-def _layers(layers) -> list[Layer]:
-    if isinstance(layers, str):
-        return parse(layers)
-    if isinstance(layers, Layer) or not hasattr(layers, "__iter__"):
-        raise TypeError("layers must be a list of Layer objects or the compact text")
-    layers = [check_layer(layer) for layer in layers]
-    if not layers:
-        raise ValueError("layers is empty: a network needs at least one layer")
-    return layers
-
-
-# ---------------------------------------------------------------------------
-# Closed forms (convolution and pooling only)
+# The whiteboard part: closed-form recurrences (convolution and pooling only)
 # ---------------------------------------------------------------------------
 # --8<-- [start:recurrence]
 def closed_form(layers):
@@ -647,6 +477,181 @@ def same_padding(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tup
     total = max((-(-n // s) - 1) * s + k_eff - n, 0)
     return total // 2, total - total // 2
 # --8<-- [end:same]
+
+
+# ---------------------------------------------------------------------------
+# The compact text form
+# ---------------------------------------------------------------------------
+# Full-width punctuation (；（）：，) is accepted too: Chinese keyboards type it.
+_TOKEN = re.compile(r"(?P<space>[ \t\r,，\u3000]+)|(?P<comment>#[^\n]*)|(?P<sep>[;\n；])|(?P<open>[(（])"
+                    r"|(?P<close>[)）])|(?P<colon>[:：])|(?P<word>[A-Za-z0-9_.\-]+)|(?P<bad>.)")
+_HEAD = re.compile(r"^(conv|pool|maxpool|avgpool|tconv|deconv|relu|bn|act|id)([0-9]*)$")
+_OPTION = re.compile(r"^(s|p|d|op|x)([0-9]+)$")
+_KIND = {"conv": "conv", "pool": "pool", "maxpool": "pool", "avgpool": "pool", "tconv": "tconv",
+         "deconv": "tconv", "relu": "id", "bn": "id", "act": "id", "id": "id"}
+_FIELD = {"s": "stride", "p": "padding", "d": "dilation", "op": "output_padding", "x": "repeat"}
+_ALLOWED = {"conv": "spdx", "pool": "spx", "tconv": "spdox", "id": "x"}
+
+
+def _tokens(text: str):
+    out = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("space", "comment"):
+            continue
+        if kind == "bad":
+            raise ParseError(m.start() + 1, m.group(), f"unexpected character {m.group()!r}")
+        out.append((kind, m.group(), m.start() + 1))
+    out.append(("end", "", len(text) + 1))
+    return out
+
+
+# --8<-- [start:parse]
+def parse(text: str) -> list[Layer]:
+    """'conv3 s1 p1; pool2 s2; tconv4 s2 p1' -> [Layer, ...]; errors name the column and token."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    toks, pos = _tokens(text), [0]
+
+    def peek(ahead=0):
+        return toks[min(pos[0] + ahead, len(toks) - 1)]
+
+    def take():
+        tok = toks[pos[0]]
+        pos[0] += 1
+        return tok
+
+    def sequence(stage, closing):
+        layers = []
+        while True:
+            kind, value, col = peek()
+            if kind == "word" and peek(1)[0] == "colon":
+                take(), take()
+                stage = value                       # a label holds until the next one
+            elif kind == "sep":
+                take()
+            elif kind == "end" or (kind == "close" and closing):
+                return layers
+            elif kind == "close":
+                raise ParseError(col, value, "')' without a matching '('")
+            else:
+                layers += item(stage)
+                kind, value, col = peek()
+                if kind not in ("sep", "end", "close"):
+                    raise ParseError(col, value, "expected ';' between layers")
+            if len(layers) > MAX_LAYERS:
+                raise ParseError(col, value, f"more than {MAX_LAYERS} layers")
+
+    def item(stage):
+        kind, value, col = peek()
+        if kind == "open":
+            take()
+            body = sequence(stage, closing=True)
+            if peek()[0] != "close":
+                raise ParseError(col, value, "'(' is never closed")
+            take()
+            if not body:
+                raise ParseError(col, value, "empty group")
+            times = repeat_option(stage)
+            if len(body) * times > MAX_LAYERS:
+                raise ParseError(col, value, f"more than {MAX_LAYERS} layers")
+            return body * times
+        if kind != "word":
+            raise ParseError(col, value or "end of text", "expected a layer such as conv3")
+        take()
+        return layer(value, col, stage)
+
+    def repeat_option(stage):
+        kind, value, col = peek()
+        if kind == "word":
+            m = _OPTION.match(value.lower())
+            if not m or m.group(1) != "x":
+                raise ParseError(col, value, "only a repeat count such as x3 may follow a group")
+            take()
+            return _number(_int(m.group(2)), "repeat", col, value, low=1)
+        return 1
+
+    def layer(head, col, stage):
+        m = _HEAD.match(head.lower())
+        if not m:
+            raise ParseError(col, head, "unknown layer; expected conv3, pool2, tconv4, relu, bn or id")
+        kind = _KIND[m.group(1)]
+        if kind == "id" and m.group(2):
+            raise ParseError(col, head, "an identity layer takes no kernel size")
+        if kind != "id" and not m.group(2):
+            raise ParseError(col, head, f"missing kernel size, e.g. {m.group(1)}3")
+        k = _number(_int(m.group(2)), "kernel", col, head, low=1) if kind != "id" else 1
+        opts, last = {}, (col, head)
+        while peek()[0] == "word":
+            _, value, ocol = take()
+            om = _OPTION.match(value.lower())
+            if not om:
+                raise ParseError(ocol, value, f"unknown option for {m.group(1)}; expected one of "
+                                 + ", ".join(f"{o}N" for o in _allowed(kind)))
+            name = om.group(1)
+            if name not in _allowed(kind):
+                raise ParseError(ocol, value, f"{m.group(1)} does not take option {name}")
+            if name in opts:
+                raise ParseError(ocol, value, f"option {name} given twice")
+            low = 0 if name in ("p", "op") else 1
+            opts[name] = _number(_int(om.group(2)), _FIELD[name], ocol, value, low=low)
+            last = (ocol, value)
+        s_default = k if kind == "pool" else 1
+        lay = Layer(kind, k, opts.get("s", s_default), opts.get("p", 0), opts.get("d", 1),
+                    opts.get("op", 0), stage)
+        msg = _rule_violation(lay)
+        if msg:
+            want = "op" if "output padding" in msg else "p" if "padding" in msg else "?"
+            bad = next(((c, v) for c, v in _option_tokens(toks, col) if _OPTION.match(v.lower())
+                        and _OPTION.match(v.lower()).group(1) == want), last)
+            raise ParseError(bad[0], bad[1], msg)
+        return [lay] * opts.get("x", 1)
+
+    layers = sequence("", closing=False)
+    if not layers:
+        raise ParseError(1, text.strip()[:20], "empty network: type at least one layer, e.g. conv3")
+    return layers
+# --8<-- [end:parse]
+
+
+def _int(digits: str) -> int:
+    # More than 9 digits is out of every range anyway; the widget caps the same way.
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
+def _allowed(kind):
+    return ["op" if c == "o" else c for c in _ALLOWED[kind]]
+
+
+def _number(value, name, col, token, low):
+    high = LIMITS.get(name, LIMITS["stride"])
+    if value < low:
+        raise ParseError(col, token, f"{name} must be at least {low}, got {value}")
+    if value > high:
+        raise ParseError(col, token, f"{name} must be at most {high}, got {value}")
+    return value
+
+
+def _option_tokens(toks, head_col):
+    """(column, text) of the option words that follow the layer word at ``head_col``."""
+    i = next(i for i, t in enumerate(toks) if t[2] == head_col)
+    out = []
+    for kind, value, col in toks[i + 1:]:
+        if kind != "word":
+            break
+        out.append((col, value))
+    return out
+
+
+def _layers(layers) -> list[Layer]:
+    if isinstance(layers, str):
+        return parse(layers)
+    if isinstance(layers, Layer) or not hasattr(layers, "__iter__"):
+        raise TypeError("layers must be a list of Layer objects or the compact text")
+    layers = [check_layer(layer) for layer in layers]
+    if not layers:
+        raise ValueError("layers is empty: a network needs at least one layer")
+    return layers
 
 
 # ---------------------------------------------------------------------------
