@@ -37,7 +37,12 @@ def test_a_plot_and_a_transparent_image_stay_png():
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
-    assert web_image("png", buf.getvalue()) == ("png", buf.getvalue())
+    ext, out = web_image("png", buf.getvalue())
+    assert ext == "png" and len(out) < len(buf.getvalue()), "a plot is re-encoded as a smaller palette PNG"
+    before = np.asarray(Image.open(buf).convert("RGB"), dtype=float)
+    after = np.asarray(Image.open(io.BytesIO(out)).convert("RGB"), dtype=float)
+    assert before.shape == after.shape and np.abs(before - after).mean() < 0.5
+    assert (after[0, 0] == 255).all(), "the white background stays white"
     rgba = np.random.default_rng(0).integers(0, 256, (64, 64, 4), dtype=np.uint8)
     rgba[..., 3] = 128
     assert web_image("png", png_bytes(rgba))[0] == "png"

@@ -174,7 +174,7 @@ def web_image(mime: str, data: bytes) -> tuple[str, bytes]:
     """(extension, bytes) to publish. A photo becomes a WebP at quality 85 (a mixup grid:
     240 -> 22 KB, no visible change); plots stay lossless PNG, lossy coding blurs their
     lines and text. Photo-like = opaque and over half a byte per pixel as PNG (photos
-    here take ~1.0, plots and masks 0.1-0.2)."""
+    here take ~1.0, plots and masks 0.1-0.2); a plot becomes a 256-colour palette PNG."""
     from PIL import Image
 
     if mime != "png":
@@ -183,7 +183,12 @@ def web_image(mime: str, data: bytes) -> tuple[str, bytes]:
     if im.mode in ("RGBA", "LA") and im.getchannel("A").getextrema()[0] < 255:
         return "png", data                       # transparent: keep the alpha channel exact
     if len(data) < 0.5 * im.width * im.height:
-        return "png", data
+        # A plot: a 256-colour palette is 3-4x smaller and looks the same (max-coverage keeps
+        # white exactly white, octree turned it 254); kept only if it is smaller.
+        buf = io.BytesIO()
+        im.convert("RGB").quantize(colors=256, method=Image.Quantize.MAXCOVERAGE,
+                                   dither=Image.Dither.NONE).save(buf, "PNG", optimize=True)
+        return "png", min(data, buf.getvalue(), key=len)
     buf = io.BytesIO()
     im.convert("RGB").save(buf, "WEBP", quality=85, method=6)
     return "webp", buf.getvalue()
