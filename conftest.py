@@ -163,9 +163,12 @@ def page_factory(browser, site_url):
     """
     contexts = []
 
-    def new_page(path="", scheme="light", width=1280, height=900):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    def new_page(path="", scheme="light", width=1280, height=900, locale=None, init=None, wait_until="load"):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
+                                  **({"locale": locale} if locale else {}))
         contexts.append(ctx)
+        if init:
+            ctx.add_init_script(init)
         page = ctx.new_page()
         problems: list[str] = []
         page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
@@ -180,12 +183,37 @@ def page_factory(browser, site_url):
                 problems.append(f"request left 127.0.0.1: {url}")
                 route.abort()
         page.route("**/*", check_request)
-        page.goto(site_url + path)
+        page.goto(site_url + path, wait_until=wait_until)
         return page, problems
 
     yield new_page
     for ctx in contexts:
         ctx.close()
+
+
+def slow_phone(browser, locale=None):
+    """(context, page) under Lighthouse's mobile conditions: a 412 px phone, 4x slower CPU,
+    150 ms latency, 1.6 Mbit/s. Close the context when done."""
+    ctx = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75,
+                              is_mobile=True, has_touch=True, **({"locale": locale} if locale else {}))
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
+                                                  "downloadThroughput": 1.6e6 / 8,
+                                                  "uploadThroughput": 750e3 / 8})
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    return ctx, page
+
+
+def type_search(page, query):
+    """Open Material's search, type ``query`` and return the result items (a Locator)."""
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")                       # CJK text typed via fill fires no keyup: nudge the search
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    return page.locator(".md-search-result__item")
 
 
 # ---------------------------------------------------------------------------

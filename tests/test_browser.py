@@ -7,16 +7,13 @@ import re
 
 import pytest
 
+from conftest import slow_phone, type_search
+
 pytestmark = pytest.mark.browser
 
 
 def search(page, query):
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    box = page.locator("input.md-search__input")
-    box.fill(query)
-    box.press("End")                       # CJK text typed via fill fires no keyup: nudge the search
-    page.wait_for_selector(".md-search-result__item", timeout=15_000)
-    return [a.get_attribute("href") for a in page.locator(".md-search-result__item > a").all()]
+    return [item.locator("a").first.get_attribute("href") for item in type_search(page, query).all()]
 
 
 @pytest.mark.parametrize("path", ["", "zh/", "training/dropout/", "zh/training/dropout/",
@@ -163,16 +160,8 @@ CLS_INIT = """window.__cls = 0; new PerformanceObserver(list => {
 def test_no_layout_shift_on_a_slow_phone(browser, site_url, path):
     """Lighthouse's mobile conditions (4x slower CPU, 150 ms, 1.6 Mbit/s): the math fonts
     arrived after the first layout and moved the text (CLS 0.19 before they were preloaded)."""
-    ctx = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75,
-                              is_mobile=True, has_touch=True)
+    ctx, page = slow_phone(browser)
     try:
-        page = ctx.new_page()
-        cdp = ctx.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
-                                                      "downloadThroughput": 1.6e6 / 8,
-                                                      "uploadThroughput": 750e3 / 8})
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
         page.add_init_script(CLS_INIT)
         page.goto(site_url + path, wait_until="networkidle")
         page.wait_for_timeout(1000)

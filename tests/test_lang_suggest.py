@@ -6,6 +6,8 @@ asserts that ``problems`` (console errors, page errors, requests that leave 127.
 """
 import pytest
 
+from conftest import slow_phone
+
 pytestmark = pytest.mark.browser
 
 TOAST = ".dl-lang-suggest"
@@ -23,36 +25,12 @@ STORAGE_THROWS = {
 
 
 @pytest.fixture
-def lang_page(browser, site_url):
+def lang_page(page_factory):
     """new(path, locale, scheme='light', width=1280, init=None) -> (page, problems)."""
-    contexts = []
-
     def new(path, locale, scheme="light", width=1280, height=800, init=None):
-        ctx = browser.new_context(locale=locale, color_scheme=scheme,
-                                  viewport={"width": width, "height": height})
-        contexts.append(ctx)
-        if init:
-            ctx.add_init_script(init)
-        page = ctx.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-                if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-
-        def check_request(route):
-            url = route.request.url
-            if url.startswith(("http://127.0.0.1:", "data:", "blob:")):
-                route.continue_()
-            else:
-                problems.append(f"request left 127.0.0.1: {url}")
-                route.abort()
-        page.route("**/*", check_request)
-        page.goto(site_url + path, wait_until="domcontentloaded")
-        return page, problems
-
-    yield new
-    for ctx in contexts:
-        ctx.close()
+        return page_factory(path, scheme=scheme, width=width, height=height, locale=locale, init=init,
+                            wait_until="domcontentloaded")
+    return new
 
 
 def settled(page):
@@ -234,16 +212,8 @@ CLS_INIT = """window.__shifts = []; new PerformanceObserver(list => {
 @pytest.mark.parametrize("path,locale", [("python/copy/", "zh-CN"), ("zh/python/copy/", "en-US")])
 def test_no_layout_shift_on_a_slow_phone(browser, site_url, path, locale):
     """Lighthouse's mobile conditions, as in test_browser.py: the toast appears and moves nothing."""
-    ctx = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75,
-                              is_mobile=True, has_touch=True, locale=locale)
+    ctx, page = slow_phone(browser, locale=locale)
     try:
-        page = ctx.new_page()
-        cdp = ctx.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
-                                                      "downloadThroughput": 1.6e6 / 8,
-                                                      "uploadThroughput": 750e3 / 8})
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
         page.add_init_script(CLS_INIT)
         page.goto(site_url + path, wait_until="networkidle")
         page.locator(TOAST).get_by_role("button").wait_for()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import type_search
+
 from scripts import search_bench
 from scripts.site.collections import follow_ups
 from tests.pages import topic_pages
@@ -93,15 +95,6 @@ def test_query_set_through_the_real_worker_recall_at_3(page_factory, site_url):
     assert not recall_report(results), "recall@3 < 100 % in the browser:\n" + recall_report(results)
 
 
-def type_query(page, query):
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    box = page.locator("input.md-search__input")
-    box.fill(query)
-    box.press("End")                       # CJK text typed via fill fires no keyup: nudge the search
-    page.wait_for_selector(".md-search-result__item", timeout=15_000)
-    return page.locator(".md-search-result__item")
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("path, query, expected, snippet", [
     ("", "label smoothing", "training/classification-losses/", "label smoothing"),
@@ -112,7 +105,7 @@ def type_query(page, query):
 def test_typed_query_shows_page_section_and_highlighted_snippet(page_factory, site_url, path, query, expected,
                                                                    snippet):
     page, problems = page_factory(path)
-    items = type_query(page, query)
+    items = type_search(page, query)
     first = items.first
     assert first.locator("a").first.get_attribute("href").split("?")[0].split("#")[0] == site_url + expected
     marks = [m.lower() for m in first.locator("mark").all_inner_texts()]
@@ -128,7 +121,7 @@ def test_the_index_loads_when_the_reader_searches_not_before(page_factory):
     page.on("request", lambda r: requests.append(r.url))
     page.wait_for_load_state("networkidle")
     assert not [u for u in requests if "/assets/search/index-" in u], "the index loaded with the page"
-    type_query(page, "dropout")
+    type_search(page, "dropout")
     assert [u for u in requests if "/assets/search/index-en." in u]
     assert not problems, problems
 
@@ -139,12 +132,12 @@ def test_no_match_suggests_the_glossary_and_keyboard_works(page_factory, site_ur
     page.wait_for_load_state("networkidle")
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
-    items = type_query(page, "dropuot")
+    items = type_search(page, "dropuot")
     link = items.first.locator("a").first
     assert link.get_attribute("href").startswith(site_url + "glossary/")
     assert "dropout" in items.first.inner_text().lower(), "the near miss is suggested"
     page.locator("input.md-search__input").fill("")
-    items = type_query(page, "inverted dropout")
+    items = type_search(page, "inverted dropout")
     page.keyboard.press("ArrowDown")
     assert "training/dropout/" in page.evaluate("document.activeElement.href")
     page.keyboard.press("Enter")
