@@ -57,7 +57,7 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     search.exclude_from_material(page)        # Material's index is unused: ours is built below
-    return html
+    return assets.rebase_scripts(html, page, config)   # widget scripts under .html URLs (offline)
 
 
 def on_post_page(output, page, config):

@@ -1,13 +1,16 @@
 """Site-wide asset trimming and small config fixes that every page feels.
 
 Events: ``on_config`` (``configure``: no edit links without a repository),
+``on_page_content`` (``rebase_scripts``: the pages' own ``<script src>`` under ``.html`` URLs),
 ``on_post_page`` (``preload_math_fonts``), ``on_post_build`` (``subset_katex_fonts``:
 cut KaTeX's fonts to the characters the site's math uses, see ``font_subset``).
 Owns: ``assets/vendor/katex/fonts`` in the built site, ``.cache/katex-fonts``.
-Must not touch: page content.
+Must not touch: page content (the src of its script tags aside).
 """
 from __future__ import annotations
 
+import posixpath
+import re
 from pathlib import Path
 
 from scripts.site import font_subset
@@ -17,6 +20,30 @@ from scripts.site.common import CACHE_DIR, ROOT_PREFIX_RE, log
 def configure(config) -> None:
     if not config.repo_url:
         config.edit_uri = None      # edit links need the repository: DLNOTES_REPO_URL (README)
+
+
+SCRIPT_SRC_RE = re.compile(r'(<script\b[^>]*?\bsrc=")([^"]+)(")')
+
+
+def rebase_scripts(html: str, page, config) -> str:
+    """Pages load their widgets with ``<script src="../assets/js/x.js">``, written for the
+    page's directory URL (``practice/``, the site's URLs). Under ``.html`` URLs (the offline
+    bundle: ``practice.html``) that path pointed above the site: every widget failed to load
+    over file://. Resolve each relative src against the directory URL, relink it from the
+    page's real URL."""
+    if config.use_directory_urls or "<script" not in html:
+        return html
+    url = page.url                                   # e.g. "zh/practice.html", "index.html"
+    real_dir = posixpath.dirname(url)
+    authored_dir = real_dir if posixpath.basename(url) in ("", "index.html") else url.removesuffix(".html")
+
+    def fix(m):
+        src = m.group(2)
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^#", src, re.I):
+            return m.group(0)
+        target = posixpath.normpath(posixpath.join(authored_dir, src))
+        return m.group(1) + posixpath.relpath(target, real_dir or ".") + m.group(3)
+    return SCRIPT_SRC_RE.sub(fix, html)
 
 
 # KaTeX's fonts are `font-display: block`: text is laid out with a fallback font first and

@@ -38,6 +38,9 @@
 
   function setup(box) {
     if (box.dataset.ready) return;
+    // Over file:// (the offline bundle) every image taints the canvas: getImageData throws a
+    // SecurityError. Keep the static figures there.
+    if (window.location.protocol === "file:") return;
     box.dataset.ready = "1";
     // One <img> per figure is enough: the light and dark variants hold the same photo.
     var imgs = Array.prototype.filter.call(box.querySelectorAll("img"), function (im) {
