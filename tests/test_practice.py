@@ -219,3 +219,111 @@ def test_spot_the_wrong_answer_feedback(open_page):
     page.locator("#pq-quiz-check").click()
     assert "Right:" in fb.inner_text()
     assert not problems, problems
+
+
+# ---- Progress on the topic pages and the home page's topic map (issue 15, item 5) -----------------
+def progress_of(page, topic):
+    return page.locator(f'.pq-prog[data-topic="{topic}"]').first
+
+
+def test_topic_page_and_home_map_show_the_progress_of_a_graded_card(open_page, site_url):
+    page, problems = open_page("practice/?topic=ml/clustering")
+    page.wait_for_selector("#pq-card:visible")
+    page.keyboard.press("Space")
+    page.keyboard.press("3")                                            # Good: due tomorrow
+    assert len(stored(page)["cards"]) == 1
+
+    page.goto(site_url + "ml/clustering/")
+    prog = progress_of(page, "ml/clustering")
+    n = len(prog.get_attribute("data-cards").split())
+    assert n >= 5
+    page.wait_for_function("document.querySelector('.pq-prog').classList.contains('pq-prog--on')")
+    assert prog.inner_text() == f"1/{n} seen · 0 due · 0 mastered"
+    link = page.locator(".pq-bar a.pq-go")
+    assert link.inner_text().startswith("Test yourself")
+    assert link.get_attribute("href") == "../../practice/?topic=ml/clustering"
+    bar, answer = page.locator(".pq-bar").bounding_box(), page.locator(".admonition.abstract").bounding_box()
+    assert 0 <= bar["y"] - (answer["y"] + answer["height"]) < 40, "right under the 30-second answer"
+
+    page.goto(site_url)
+    page.wait_for_selector(".pq-prog.pq-prog--on")
+    assert progress_of(page, "ml/clustering").inner_text() == f"1/{n} seen · 0 due · 0 mastered"
+    assert "not practised yet" in progress_of(page, "cnn/receptive-field").inner_text()
+    assert page.locator(".grid.cards .pq-prog").count() == 14
+
+    # Tomorrow the card is due, on both pages; the link starts a session on the topic.
+    page.clock.set_fixed_time(T0 + DAY)
+    page.reload()
+    page.wait_for_selector(".pq-prog.pq-prog--on")
+    assert progress_of(page, "ml/clustering").inner_text() == f"1/{n} seen · 1 due · 0 mastered"
+    page.goto(site_url + "ml/clustering/")
+    page.wait_for_selector(".pq-prog.pq-prog--on")
+    assert progress_of(page, "ml/clustering").inner_text() == f"1/{n} seen · 1 due · 0 mastered"
+    page.locator(".pq-bar a.pq-go").click()
+    page.wait_for_selector("#pq-card:visible")
+    assert page.locator("#pq-topic").input_value() == "ml/clustering"
+    assert page.locator("#pq-status").inner_text().startswith("1 due")
+    assert not problems, problems
+
+
+def test_chinese_topic_page_has_the_link_and_says_not_practised_yet(open_page, site_url):
+    page, problems = open_page("zh/practice/", width=390, height=844)
+    page.goto(site_url + "zh/cnn/receptive-field/")
+    page.wait_for_load_state("load")
+    link = page.locator(".pq-bar a.pq-go")
+    assert link.inner_text().startswith("练一练")
+    assert link.get_attribute("href") == "../../practice/?topic=cnn/receptive-field"
+    prog = progress_of(page, "cnn/receptive-field")
+    assert prog.inner_text() == f"共 {len(prog.get_attribute('data-cards').split())} 张 · 还没练过"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(site_url + "zh/")
+    assert page.locator(".grid.cards .pq-prog").count() == 14
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("init, text", [
+    (BLOCK_STORAGE, "not practised yet"),
+    (f"localStorage.setItem('{KEY}', '{{broken');", "practice progress unreadable"),
+    (f"localStorage.setItem('{KEY}', JSON.stringify({{schema: 99}}));", "practice progress unreadable"),
+    (f"localStorage.setItem('{KEY}', JSON.stringify({{schema: 1, cards: {{'ml/clustering#30s': 'x'}}}}));",
+     "not practised yet"),                                                          # invalid state dropped
+])
+def test_blocked_or_corrupt_storage_never_breaks_a_topic_page(open_page, site_url, init, text):
+    page, problems = open_page("practice/", init=init)
+    for path in ("ml/clustering/", ""):
+        page.goto(site_url + path)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(100)
+        assert text in progress_of(page, "ml/clustering").inner_text()
+    assert not problems, problems
+
+
+def test_topic_page_with_progress_does_not_shift_on_a_slow_phone(browser, site_url):
+    """The progress line is reserved at build time: filling it moves nothing (CLS 0), even on
+    Lighthouse's throttled phone with stored progress for the page's topic."""
+    from tests.test_browser import CLS_INIT
+    seed = {"schema": 1, "cards": {f"cnn/receptive-field#{k}": {"n": 3, "i": 30, "e": 2.5, "l": 0, "due": 0, "last": 0}
+                                   for k in ("30s", "receptive-field-i-th")}}
+    ctx = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75,
+                              is_mobile=True, has_touch=True)
+    try:
+        page = ctx.new_page()
+        problems = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
+                                                      "downloadThroughput": 1.6e6 / 8,
+                                                      "uploadThroughput": 750e3 / 8})
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.add_init_script(f"localStorage.setItem('{KEY}', {json.dumps(json.dumps(seed))});")
+        page.add_init_script(CLS_INIT)
+        page.goto(site_url + "cnn/receptive-field/", wait_until="networkidle")
+        page.wait_for_timeout(1000)
+        text = progress_of(page, "cnn/receptive-field").inner_text()
+        assert text.startswith("2/") and "2 due · 2 mastered" in text, (text, problems)
+        cls = page.evaluate("window.__cls")
+        assert cls == 0, f"cumulative layout shift {cls:.4f}"
+        assert not problems, problems
+    finally:
+        ctx.close()

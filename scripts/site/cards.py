@@ -23,8 +23,10 @@ optional statements make the correction a "spot the wrong answer" item: exactly 
 
 Events: ``on_files`` (``add_files``: validates every topic page of both languages, adds
 ``practice-<lang>.json``), ``on_page_markdown`` (``expand``: strips the key comments from every
-page, fills ``<!-- practice-deck -->``, ``<!-- practice-topics -->`` and the topic pages'
-"Test yourself" line). Must not change the topic pages' sources.
+page, fills ``<!-- practice-deck -->``, ``<!-- practice-topics -->``, the home page's
+``<!-- practice-progress: <topic> -->`` and adds the topic pages' "Test yourself" line after the
+30-second answer; flags those pages ``practice_progress`` for overrides/main.html to load
+practice-core.js and practice-progress.js). Must not change the topic pages' sources.
 """
 from __future__ import annotations
 
@@ -254,7 +256,58 @@ def expand(markdown: str, page, config) -> str:
         markdown = markdown.replace("<!-- practice-topics -->", topic_options(page, config))
     if "<!-- practice-tags -->" in markdown:
         markdown = markdown.replace("<!-- practice-tags -->", tag_options(page, config))
+    if "<!-- practice-progress:" in markdown:           # the home page's topic map (collections.py)
+        markdown = PROGRESS_RE.sub(lambda m: progress_span(m.group(1), page, config), markdown)
+        page.meta["practice_progress"] = True
+    topic = _topic_of(page, config)
+    if topic:
+        markdown = test_yourself(markdown, topic, page, config)
+        page.meta["practice_progress"] = True
     return markdown
+
+
+# ---------------------------------------------------------------------------
+# Progress on the topic pages and the home page (filled by assets/js/practice-progress.js)
+# ---------------------------------------------------------------------------
+PROGRESS_RE = re.compile(r"<!-- practice-progress: ([a-z0-9/-]+) -->")
+TEST_YOURSELF = {"en": "Test yourself", "zh": "练一练"}
+
+
+def _topic_of(page, config) -> str | None:
+    """The page's topic path without .md if it is a topic page, else None."""
+    path = page.file.src_uri.split("/", 1)[-1]
+    return (path.removesuffix(".md")
+            if any(path in paths for _, paths in topic_paths(config)) else None)
+
+
+def progress_span(topic: str, page, config) -> str:
+    """A fixed-size line reserved at build time, its text the card count and "not practised
+    yet"; the script replaces the text with seen / due / mastered from this browser's progress."""
+    lang = page_lang(page)
+    cards = parse_page(Path(config.docs_dir) / lang / f"{topic}.md", lang, topic)
+    keys = " ".join(c.id.split("#", 1)[1] for c in cards)
+    zh = lang == "zh"
+    text = f"共 {len(cards)} 张 · 还没练过" if zh else f"{len(cards)} cards · not practised yet"
+    title = "你在本浏览器中的练习进度（只存在本机）" if zh else "Your practice progress, kept in this browser only"
+    return (f'<span class="pq-prog" data-topic="{_attr(topic)}" data-cards="{_attr(keys)}" '
+            f'title="{title}">{text}</span>')
+
+
+def test_yourself(markdown: str, topic: str, page, config) -> str:
+    """The "Test yourself" line right after the 30-second answer: a link that starts a
+    practice session on this topic and the reader's progress on it."""
+    lang = page_lang(page)
+    head = f'!!! abstract "{SECTIONS[lang]["abstract"]}"'
+    lines = markdown.split("\n")
+    at = next((i for i, ln in enumerate(lines) if ln.strip() == head), None)
+    if at is None:
+        return markdown
+    end = at + 1 + len(_block(lines, at))
+    practice = posixpath.relpath("practice.md", page_dir(page) or ".")
+    bar = ['', '<div class="pq-bar" markdown>', '',
+           f'[{TEST_YOURSELF[lang]}]({practice}?topic={topic}){{ .pq-go }}'
+           f'{progress_span(topic, page, config)}', '', '</div>', '']
+    return "\n".join(lines[:end] + bar + lines[end:])
 
 
 def _topics(page, config) -> list[tuple[str, str, list[str]]]:

@@ -62,7 +62,7 @@ def topic_map(page, config) -> str:
         if not isinstance(item, dict):
             continue
         (section, children), = item.items()
-        lines = []
+        lines, topics = [], []
         for child in children:
             path = child if isinstance(child, str) else next(iter(child.values()))
             meta = front_matter(docs / path)
@@ -74,6 +74,9 @@ def topic_map(page, config) -> str:
                 continue
             colon = "：" if lang == "zh" else ": "
             lines.append(f"[**{meta.get('title', path)}**]({link}){colon}{meta.get('description', '')}")
+            topics.append(path.removesuffix(".md"))
+        # The reader's practice progress per topic, filled by cards.py (after the lab links).
+        lines = [f"{ln} <!-- practice-progress: {t} -->" for ln, t in zip(lines, topics)]
         body = "\n\n    ".join(lines)
         cards.append(f"-   **{names.get(section, section)}**\n\n    ---\n\n    {body}\n")
     return '<div class="grid cards" markdown>\n\n' + "\n".join(cards) + "\n</div>\n"
