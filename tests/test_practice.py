@@ -301,27 +301,24 @@ def test_blocked_or_corrupt_storage_never_breaks_a_topic_page(open_page, site_ur
 def test_topic_page_with_progress_does_not_shift_on_a_slow_phone(browser, site_url):
     """The progress line is reserved at build time: filling it moves nothing (CLS 0), even on
     Lighthouse's throttled phone with stored progress for the page's topic."""
+    from conftest import slow_phone
     from tests.test_browser import CLS_INIT
     seed = {"schema": 1, "cards": {f"cnn/receptive-field#{k}": {"n": 3, "i": 30, "e": 2.5, "l": 0, "due": 0, "last": 0}
                                    for k in ("30s", "receptive-field-i-th")}}
-    ctx = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75,
-                              is_mobile=True, has_touch=True)
+    ctx, page = slow_phone(browser)
     try:
-        page = ctx.new_page()
         problems = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        cdp = ctx.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
-                                                      "downloadThroughput": 1.6e6 / 8,
-                                                      "uploadThroughput": 750e3 / 8})
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
         page.add_init_script(f"localStorage.setItem('{KEY}', {json.dumps(json.dumps(seed))});")
         page.add_init_script(CLS_INIT)
         page.goto(site_url + "cnn/receptive-field/", wait_until="networkidle")
+        # Network idle is not parsing done: on the throttled CPU the deferred scripts may not have run yet.
+        page.wait_for_selector(".pq-prog.pq-prog--on", timeout=20_000)
         page.wait_for_timeout(1000)
         text = progress_of(page, "cnn/receptive-field").inner_text()
-        assert text.startswith("2/") and "2 due · 2 mastered" in text, (text, problems)
+        why = page.evaluate(f"[typeof DLPractice, document.readyState, localStorage.getItem('{KEY}'), "
+                            "window.DLPractice && DLPractice.load(localStorage).status]")
+        assert text.startswith("2/") and "2 due · 2 mastered" in text, (text, why, problems)
         cls = page.evaluate("window.__cls")
         assert cls == 0, f"cumulative layout shift {cls:.4f}"
         assert not problems, problems
