@@ -9,9 +9,8 @@ from scripts.site import search
 ARTICLE = """<html><body><nav>menu</nav><article class="md-content__inner md-typeset">
 <a class="md-content__button" href="x">Edit</a>
 <h1 id="dropout">Dropout<a class="headerlink" href="#dropout">&para;</a></h1>
-<p>Intro with <span class="katex"><span class="katex-mathml"><math><semantics><mi>p</mi>
-<annotation encoding="application/x-tex">1/(1-p)</annotation></semantics></math></span>
-<span class="katex-html" aria-hidden="true">1/(1−p)</span></span> scaling.</p>
+<p>Intro with <span class="arithmatex">\\(1/(1-p)\\)</span> scaling.</p>
+<div class="arithmatex">\\[\\frac{a}{b}\\]</div>
 <h2 id="code">Code</h2><p>随机失活在训练时
 丢弃单元。</p>
 <div class="highlight"><pre><code>import copy
@@ -27,7 +26,7 @@ def test_a_page_is_split_at_headings_with_prose_math_and_code_names():
     sections = search.page_sections(ARTICLE)
     assert [s[:2] for s in sections] == [["", "Dropout"], ["code", "Code"]]
     intro, code = sections
-    assert intro[2] == "Intro with 1/(1-p) scaling."             # TeX once, no MathML glyphs, no "Edit"
+    assert intro[2] == "Intro with 1/(1-p) scaling."             # inline TeX kept, display math and "Edit" not
     assert code[2] == "随机失活在训练时丢弃单元。 Why? Deep answer text."   # no gap between Chinese lines
     assert code[3] == "copy copy.deepcopy layer nn.Dropout"       # names, not keywords or numbers
     assert "output numbers" not in json.dumps(sections) and "menu" not in json.dumps(sections)

@@ -64,8 +64,8 @@ def on_post_page(output, page, config):
     output = search.page_config(output, page, offline=_offline(config))
     if labs.is_lab(page):
         output = labs.post_page(output, page)
+    search.collect(output, page)              # lab cells final; before math: TeX, not KaTeX's spans
     output = math.render_page(output, page.file.src_uri)
-    search.collect(output, page)              # the finished HTML: math rendered, lab cells final
     return assets.preload_math_fonts(output, config)
 
 

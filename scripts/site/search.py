@@ -11,8 +11,8 @@ full index only when the reader first searches.
 Events:
 * ``on_page_content`` (``exclude_from_material``): Material's own index is not used;
   its plugin skips every page (it stays for the search UI).
-* ``on_post_page`` (``collect`` and ``page_config``): read the finished HTML of each
-  page (math already rendered) into sections; point the page's Material config at our
+* ``on_post_page`` (``collect`` and ``page_config``): read the HTML of each page (lab
+  cells final, math not rendered yet) into sections; point the page's Material config at our
   worker and, on Chinese pages, at /zh/.
 * ``on_post_build`` (``write_index``): ``assets/search/index-<lang>.<hash>.js`` per
   language and a small stub where Material fetches its index (``search/search_index.json``
@@ -69,8 +69,7 @@ shape dtype astype reshape sum mean max min abs array zeros ones arange linspace
 BLOCKS = {"p", "li", "td", "th", "tr", "div", "br", "pre", "summary", "figcaption", "dt", "dd", "table",
           "blockquote", "ul", "ol", "details", "section", "h1", "h2", "h3", "h4", "h5", "h6", "figure"}
 VOID = {"img", "br", "hr", "meta", "link", "input", "source", "wbr", "col", "area"}
-SKIP_CLASSES = ("headerlink", "anchor-link", "md-content__button", "katex-html", "katex-display",
-                "jp-InputPrompt", "jp-OutputArea", "jp-OutputPrompt", "zeroclipboard-container",
+SKIP_CLASSES = ("headerlink", "anchor-link", "md-content__button", "jp-InputPrompt", "jp-OutputArea", "jp-OutputPrompt", "zeroclipboard-container",
                 "clipboard-copy-txt", "md-source-file")
 
 
@@ -82,7 +81,8 @@ def clean(text: str) -> str:
 
 class _Sections(HTMLParser):
     """Splits a page's article at h1-h3 headings with ids into sections of
-    [anchor, heading, prose, code names]. Math keeps its TeX source (inline only);
+    [anchor, heading, prose, code names]. It reads a page before its math is rendered (KaTeX's
+    HTML made parsing 3x slower): inline math keeps its TeX source, display math is skipped;
     code blocks give their identifiers; lab outputs, prompts and buttons are skipped."""
 
     def __init__(self):
@@ -93,8 +93,7 @@ class _Sections(HTMLParser):
         self.skip = 0             # > 0 inside a skipped subtree (its depth)
         self.heading = None       # [tag, id, parts] while inside a heading
         self.code = 0
-        self.tex = False
-        self.stack: list[str] = []
+        self.math = 0             # depth of an inline math element, 0 = outside
 
     def _new(self, anchor, heading):
         self.sections.append([anchor, heading, [], []])
@@ -111,15 +110,18 @@ class _Sections(HTMLParser):
                 self._text(" ")
             return
         self.depth += 1
-        self.stack.append(tag)
         if self.skip:
             return
         if tag in ("script", "style", "svg", "nav", "clipboard-copy") or \
                 any(c in cls.split() for c in SKIP_CLASSES) or a.get("aria-hidden") == "true" and tag != "span":
             self.skip = self.depth
             return
-        if tag == "annotation":
-            self.tex = True
+        if "arithmatex" in cls:
+            if tag == "div":                     # display math: its symbols are not search terms
+                self.skip = self.depth
+                return
+            self.math = self.depth
+            self._text(" ")
         if tag in ("h1", "h2", "h3") and a.get("id") is not None:
             self.heading = [tag, a["id"], []]
         if tag == "pre":
@@ -130,13 +132,12 @@ class _Sections(HTMLParser):
     def handle_endtag(self, tag):
         if not self.depth or tag in VOID:
             return
-        if self.stack:
-            self.stack.pop()
         if self.skip == self.depth:
             self.skip = 0
         elif not self.skip:
-            if tag == "annotation":
-                self.tex = False
+            if self.math == self.depth:
+                self.math = 0
+                self._text(" ")
             if tag == "pre":
                 self.code -= 1
             if self.heading and tag == self.heading[0]:
@@ -154,14 +155,14 @@ class _Sections(HTMLParser):
     def handle_data(self, data):
         if not self.depth or self.skip:
             return
-        if "math" in self.stack and not self.tex:
-            return                     # MathML glyphs: the TeX annotation says it once
+        if self.math:
+            data = data.replace("\\(", "").replace("\\)", "")
         if self.heading:
             self.heading[2].append(data)
         elif self.code:
             self.sections[-1][3].append(data)
         else:
-            self._text(f" {data} " if self.tex else data)
+            self._text(data)
 
     def _text(self, data):
         self.sections[-1][2].append(data)
