@@ -81,12 +81,12 @@ def site_url(base_path_site):
 
 @pytest.mark.browser
 def test_search_finds_dropout_when_served_under_the_base_path(page_factory, site_url):
-    from tests.test_browser import search
+    from conftest import type_search        # the one search helper, kept in step with the search UI
 
     page, problems = page_factory("")
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").count() >= 1
-    hrefs = search(page, "dropout")
+    hrefs = [item.locator("a").first.get_attribute("href") for item in type_search(page, "dropout").all()]
     targets = [page.evaluate("h => new URL(h, location.href).pathname", h) for h in hrefs]
     assert any(t.startswith(f"{PREFIX}training/dropout/") for t in targets), targets
     assert not problems, problems
