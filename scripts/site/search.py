@@ -182,7 +182,9 @@ def page_sections(html: str) -> list[list[str]]:
     """[[anchor, heading, text, code names], …] of a built page; the first is the page
     itself (anchor ''), its heading the page title."""
     parser = _Sections()
-    parser.feed(html)
+    start, end = html.find("<article"), html.rfind("</article>")
+    # only the article: the navigation, header and footer are most of the markup
+    parser.feed(html[start:end + len("</article>")] if 0 <= start < end else html)
     out = []
     for anchor, heading, text, code in parser.sections:
         text, names = clean("".join(text)), code_names("".join(code))

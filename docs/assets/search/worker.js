@@ -467,14 +467,20 @@
   let setup = null;
   const ready = {};
 
-  async function load(lang) {
-    if (ready[lang]) return ready[lang];
+  const loading = {};
+
+  /** The prepared index of ``lang``, loaded once even when queries overlap (the offline
+   * shim's importScripts is asynchronous, so a second query can arrive meanwhile). */
+  function load(lang) {
     const file = setup && setup.files[lang];
-    if (!file) return null;
-    await importScripts(new URL(file, SELF).href);      // the shim's importScripts is async
-    ready[lang] = prepare(self.__dlSearch[lang]);
-    delete self.__dlSearch[lang];
-    return ready[lang];
+    if (!file) return Promise.resolve(null);
+    loading[lang] = loading[lang] || (async () => {
+      await importScripts(new URL(file, SELF).href);
+      ready[lang] = prepare(self.__dlSearch[lang]);
+      delete self.__dlSearch[lang];
+      return ready[lang];
+    })();
+    return loading[lang];
   }
 
   async function handle(message) {
