@@ -266,8 +266,13 @@ def write_index(site: Path, offline: bool) -> dict[str, str]:
 CONFIG_RE = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 
 
-@functools.lru_cache(maxsize=1)
 def worker_version() -> str:
+    """Hash of the worker's source; re-read when the file changes (``mkdocs serve``)."""
+    return _hash_of(WORKER_SRC.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _hash_of(mtime_ns: int) -> str:
     return hashlib.sha256(WORKER_SRC.read_bytes()).hexdigest()[:10]
 
 

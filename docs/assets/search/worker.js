@@ -270,7 +270,7 @@
   }
 
   /** Pages with their matching sections, best first. */
-  function scorePages(index, cs, own) {
+  function scorePages(index, cs) {
     let { matrix, idf, df } = rank(index, cs);
     // A Chinese or mixed term found on no page: split it and rank again.
     if (cs.some((c, k) => !df[k] && /[^\x00-\x7f]/.test(c.label))) {
@@ -443,10 +443,10 @@
     const words = terms(query);
     if (!words.length) return { items: [] };
     const cs = concepts(own, words);
-    const mine = scorePages(own, cs, true);
+    const mine = scorePages(own, cs);
     let list = items(mine, mine.cs, "", null);
     if (other) {
-      const theirs = scorePages(other, concepts(other, words), false);
+      const theirs = scorePages(other, concepts(other, words));
       const full = { pages: theirs.pages.filter(p => p.cover >= 0.999).slice(0, 5) };
       const prefix = own.lang === "en" ? other.lang + "/" : "../";
       list = list.concat(items(full, theirs.cs, prefix, other.lang === "zh" ? "中文" : "English"));
