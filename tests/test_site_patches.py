@@ -77,3 +77,34 @@ def test_local_polyfills_replace_the_unpkg_shim():
     config = NS(extra={"polyfills": ["https://unpkg.com/iframe-worker/shim", "other.js"]})
     patches.local_polyfills(config)
     assert config.extra["polyfills"] == [patches.IFRAME_WORKER, "other.js"]
+
+
+def test_pymdownx_still_calls_pygments_highlight_through_its_module_global():
+    """Patch 6 replaces ``pymdownx.highlight.highlight``; upstream must still look it up there."""
+    import pymdownx.highlight as ph
+
+    assert "code = highlight(src, lexer, formatter)" in inspect.getsource(ph.Highlight.highlight)
+    assert ph.BlockHtmlFormatter.__name__ == "BlockHtmlFormatter"
+
+
+def test_memoized_highlight_is_byte_identical_and_computes_once(tmp_path, monkeypatch):
+    import markdown
+    import pymdownx.highlight as ph
+    from scripts.site import common
+
+    monkeypatch.setattr(common, "CACHE_DIR", tmp_path)
+    md = lambda: markdown.markdown("```python\nx = [1, 2]  # a list\n```\n\nand `y = 1`",    # noqa: E731
+                                   extensions=["pymdownx.highlight", "pymdownx.superfences",
+                                               "pymdownx.inlinehilite"])
+    if getattr(ph, "_dlnotes_patched", False):
+        pytest.skip("already patched in this process (a build ran here); covered by the build tests")
+    plain = md()
+    memo = common.DiskMemo("highlight-test")
+    monkeypatch.setattr(ph, "highlight", ph.highlight)       # undone after the test
+    monkeypatch.setattr(ph, "_dlnotes_patched", False, raising=False)
+    patches.memoize_highlight(memo)
+    assert md() == plain                                   # first call: computed
+    computed = dict(memo._used)
+    assert len(computed) == 1                              # the block; inline code not memoized
+    monkeypatch.setattr(memo, "_used", {k: v + "<!--from memo-->" for k, v in computed.items()})
+    assert md().count("<!--from memo-->") == 1             # second call: served from the memo

@@ -18,11 +18,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scripts.site import assets, cards, collections, figures, labs, math, patches, search  # noqa: E402
-from scripts.site.common import dlnotes_digest  # noqa: E402
+from scripts.site.common import DiskMemo, dlnotes_digest  # noqa: E402
 
 
 def on_config(config):
     patches.apply(run_lab=labs.executed_copy, digest=dlnotes_digest)
+    patches.memoize_highlight(DiskMemo("highlight"))
     patches.local_polyfills(config)
     assets.configure(config)
     return config
@@ -75,6 +76,7 @@ def on_post_build(config):
     if i18n is not None and getattr(i18n, "building", False):
         return                                   # the nested Chinese build; wait for the merge
     site = Path(config.site_dir)
+    DiskMemo.save_all()                          # build caches (highlighting, search sections)
     assets.subset_katex_fonts(site)
     search.write_index(site, offline=_offline(config))   # after the offline plugin wrote its stub
 

@@ -117,3 +117,49 @@ def _digest_of(files: tuple) -> str:               # once per version of the sou
     for path, _ in files:
         h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()
+
+
+class DiskMemo:
+    """A pure function's results kept across builds in ``.cache/<name>.json``.
+
+    ``get(key, compute)`` returns the stored value or computes and stores it; ``save()``
+    writes the entries this process used (so the file never grows with stale ones) and is
+    called once per build by the hook. Keys are hashed; values must be JSON. Use it only
+    for deterministic work whose every input is in the key.
+    """
+    _all: list["DiskMemo"] = []
+
+    def __init__(self, name: str):
+        self.path = CACHE_DIR / f"{name}.json"
+        self._data: dict | None = None
+        self._used: dict = {}
+        DiskMemo._all.append(self)
+
+    def get(self, key: str, compute):
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        if digest in self._used:
+            return self._used[digest]
+        if self._data is None:
+            try:
+                import json
+                self._data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._data = {}
+        value = self._data[digest] if digest in self._data else compute()
+        self._used[digest] = value
+        return value
+
+    def save(self) -> None:
+        if not self._used or self._used == self._data:
+            return
+        import json
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self._used, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.path)          # atomic: a concurrent build reads the old or the new file
+        self._data = dict(self._used)
+
+    @classmethod
+    def save_all(cls) -> None:
+        for memo in cls._all:
+            memo.save()

@@ -21,6 +21,12 @@ mkdocs-static-i18n
 mkdocs-material (offline plugin)
   5. It loads the iframe-worker shim from unpkg.com; ``local_polyfills`` points it at
      the vendored copy, so the offline bundle makes no request to another origin.
+pymdown-extensions (highlight)
+  6. Pygments highlighting of code blocks was a third of a warm build: every block is
+     highlighted again on each build, in both languages and again on the print pages.
+     ``memoize_highlight`` keeps each result in ``.cache/highlight.json``, keyed by the
+     source, the lexer and formatter classes and all their options, and the versions.
+     Pygments output is a pure function of those, so the HTML is byte-identical.
 """
 from __future__ import annotations
 
@@ -29,7 +35,8 @@ import posixpath
 from pathlib import Path
 from typing import Callable
 
-CHECKED = {"mkdocs-jupyter": "0.26.3", "mkdocs-static-i18n": "1.3.1", "mkdocs-material": "9.8.1"}
+CHECKED = {"mkdocs-jupyter": "0.26.3", "mkdocs-static-i18n": "1.3.1", "mkdocs-material": "9.8.1",
+           "pymdown-extensions": "13.1"}
 IFRAME_WORKER = "assets/vendor/iframe-worker/shim.js"
 
 
@@ -53,6 +60,27 @@ def apply(run_lab: Callable[[str, str, bool], str], digest: Callable[[], str]) -
                                 allow_errors=allow_errors, **kwargs)
 
     mjp._compute_cache_key, mjc.nb2html, mjp._dlnotes_patched = cache_key, nb2html, True
+
+
+def memoize_highlight(memo) -> None:
+    """Patch 6, once per process: pymdownx's call to ``pygments.highlight`` goes through
+    ``memo`` (a ``common.DiskMemo``) for block code; inline code is cheap and left alone."""
+    import pygments
+    import pymdownx.highlight as ph
+
+    if getattr(ph, "_dlnotes_patched", False):
+        return
+    original = ph.highlight
+
+    def highlight(code, lexer, formatter, outfile=None):
+        if outfile is not None or type(formatter).__name__ != "BlockHtmlFormatter":
+            return original(code, lexer, formatter, outfile)
+        key = repr((pygments.__version__, CHECKED["pymdown-extensions"], code,
+                    type(lexer).__module__, type(lexer).__qualname__, sorted(lexer.options.items()),
+                    type(formatter).__module__, sorted(formatter.options.items())))
+        return memo.get(key, lambda: original(code, lexer, formatter))
+
+    ph.highlight, ph._dlnotes_patched = highlight, True
 
 
 class _KeepAll(set):

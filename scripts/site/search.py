@@ -32,7 +32,11 @@ import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
-from scripts.site.common import ROOT, read_glossary
+from scripts.site.common import ROOT, DiskMemo, read_glossary
+
+# Sections of a page depend only on its article HTML and this file's code (both in the key).
+_SECTIONS_MEMO = DiskMemo("search-sections")
+_THIS_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + "\n"
 
 WORKER = "assets/search/worker.js"
 WORKER_SRC = ROOT / "docs" / WORKER
@@ -181,10 +185,16 @@ def code_names(code: str) -> str:
 def page_sections(html: str) -> list[list[str]]:
     """[[anchor, heading, text, code names], …] of a built page; the first is the page
     itself (anchor ''), its heading the page title."""
-    parser = _Sections()
     start, end = html.find("<article"), html.rfind("</article>")
     # only the article: the navigation, header and footer are most of the markup
-    parser.feed(html[start:end + len("</article>")] if 0 <= start < end else html)
+    article = html[start:end + len("</article>")] if 0 <= start < end else html
+    # Parsing is a third of a warm build: unchanged pages reuse last build's sections.
+    return _SECTIONS_MEMO.get(_THIS_CODE + article, lambda: _parse_sections(article))
+
+
+def _parse_sections(article: str) -> list[list[str]]:
+    parser = _Sections()
+    parser.feed(article)
     out = []
     for anchor, heading, text, code in parser.sections:
         text, names = clean("".join(text)), code_names("".join(code))
