@@ -8,6 +8,7 @@ Owns: ``.cache/figures`` (via ``scripts.figures``, the figure builders) and the
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import subprocess
@@ -26,26 +27,34 @@ _FIGURES: dict[str, str] = {}     # figure name -> module, read from the sources
 
 
 class Drawing:
-    """Stale figures being drawn in a background process (``None`` when all are cached)."""
+    """Stale figures being drawn in background processes (none when all are cached).
 
-    def __init__(self):
+    A cold build has dozens to draw: they are dealt round-robin to ``workers`` processes
+    (one per core) so drawing is not the one long tail while the labs run."""
+
+    def __init__(self, workers: int = min(2, os.cpu_count() or 1)):
         todo = drawings.stale()
-        self.proc = None
-        self.errors = tempfile.TemporaryFile()    # a file, not a pipe: a full pipe would stall it
+        self.procs = []
         if todo:
             log.info(f"drawing {len(todo)} figure(s): {', '.join(todo)}")
-            self.proc = subprocess.Popen([sys.executable, "-m", "scripts.figures", *todo], cwd=ROOT,
-                                         env=ONE_THREAD_ENV, stdout=subprocess.DEVNULL, stderr=self.errors)
+        shares = [todo[i::workers] for i in range(workers if len(todo) >= 4 * workers else 1)]
+        for share in filter(None, shares):
+            errors = tempfile.TemporaryFile()     # a file, not a pipe: a full pipe would stall it
+            proc = subprocess.Popen([sys.executable, "-m", "scripts.figures", *share], cwd=ROOT,
+                                    env=ONE_THREAD_ENV, stdout=subprocess.DEVNULL, stderr=errors)
+            self.procs.append((proc, errors))
 
     def finish(self) -> None:
-        """Wait for the drawing; fail the build with its error output."""
+        """Wait for the drawing; fail the build with the error output of a failed process."""
         global _FIGURES
-        try:
-            if self.proc is not None and self.proc.wait():
-                self.errors.seek(0)
-                raise SystemExit(f"figures failed:\n{self.errors.read().decode(errors='replace')[-4000:]}")
-        finally:
-            self.errors.close()
+        failed = []
+        for proc, errors in self.procs:
+            if proc.wait():
+                errors.seek(0)
+                failed.append(errors.read().decode(errors="replace")[-4000:])
+            errors.close()
+        if failed:
+            raise SystemExit("figures failed:\n" + "\n".join(failed))
         _FIGURES = drawings.all_figures()
 
 
