@@ -73,3 +73,13 @@ def test_bench_page_weights_fail_on_a_missing_file(browser, tmp_path):
     (site / "search" / "search_index.json").write_text("{}")
     with pytest.raises(SiteError, match=r"missing\.png \(HTTP 404\)"):
         page_weights(site, browser)
+
+
+def test_bench_edit_to_reload_times_a_real_rebuild_and_restores_the_page():
+    """`make bench`'s edit->reload: mkdocs serve rebuilds after a save; the page is put back."""
+    from scripts import bench
+
+    before = bench.EDITED_PAGE.read_bytes()
+    seconds = bench.edit_to_reload(port=8196)
+    assert bench.EDITED_PAGE.read_bytes() == before
+    assert 0.5 < seconds < 120          # a rebuild of both languages, not an instant no-op
