@@ -51,7 +51,7 @@ def file_page(browser, offline_site):
 @pytest.mark.parametrize("start, query, expected", [
     ("index.html", "inverted dropout", "/training/dropout.html"),
     ("zh/index.html", "随机失活", "/zh/training/dropout.html"),
-    ("zh/training/dropout.html", "均方误差", "/zh/training/softmax-large-scale.html"),   # a compound jieba split
+    ("zh/training/dropout.html", "均方误差", "/zh/training/softmax-large-scale.html"),   # a compound a word segmenter splits
     ("zh/index.html", "采样softmax", "/zh/training/softmax-large-scale.html"),          # mixed script
     ("index.html", "label_smoothing", "/training/classification-losses.html"),          # a code name
 ])
