@@ -16,6 +16,7 @@ Public API::
     separable_ratio(k, c_out) -> float             MobileNet's 1/N + 1/k^2
     block_costs(c, size, kind) -> (params, macs)   ResNet basic vs bottleneck block
     se_params(c, r=16) -> int                      squeeze-and-excitation FC weights
+    inception_costs(c_in, size, n1, r3, n3, r5, n5, proj, reduce=True) -> dict   weights per branch
     count(text, size=224, channels=3) -> list[CostRow]   per-layer table of a network
     totals(rows) -> (params, macs)
     cost_table(rows, stages=False) -> str
@@ -94,6 +95,27 @@ def se_params(c: int, r: int = 16, bias: bool = False) -> int:
         raise ValueError(f"r must divide c, got c={c}, r={r}")
     return 2 * c * c // r + ((c // r + c) if bias else 0)
 # --8<-- [end:se]
+
+
+# --8<-- [start:inception]
+def inception_costs(c_in: int, size: int, n1: int, r3: int, n3: int, r5: int, n5: int, proj: int,
+                    reduce: bool = True) -> dict[str, int]:
+    """Weights per branch of an Inception module (Szegedy et al. 2015, table 1 columns).
+
+    Branches: 1x1 (n1); 1x1 reduce (r3) then 3x3 (n3); 1x1 reduce (r5) then 5x5 (n5);
+    3x3 max pool then 1x1 projection (proj). With ``reduce=False`` the 3x3 and 5x5
+    read all c_in channels directly. MACs = weights * size^2 (every conv keeps the size).
+    """
+    c_in, size = integer(c_in, "c_in", low=1), integer(size, "size", low=1)
+    if reduce:
+        b3 = conv_params(1, c_in, r3) + conv_params(3, r3, n3)
+        b5 = conv_params(1, c_in, r5) + conv_params(5, r5, n5)
+    else:
+        b3, b5 = conv_params(3, c_in, n3), conv_params(5, c_in, n5)
+    out = {"1x1": conv_params(1, c_in, n1), "3x3": b3, "5x5": b5, "pool": conv_params(1, c_in, proj)}
+    out["total"] = sum(out.values())
+    return out
+# --8<-- [end:inception]
 
 
 def _conv_args(k, c_in, c_out, groups):
@@ -212,30 +234,33 @@ _RESNET_BLOCKS = {18: ("basic", (2, 2, 2, 2)), 34: ("basic", (3, 4, 6, 3)),
                   152: ("bottleneck", (3, 8, 36, 3))}
 
 
-def resnet_text(depth: int = 50, stride_in_3x3: bool = False) -> str:
+def resnet_text(depth: int = 50, stride_in_3x3: bool = False, groups: int = 1, width: int = 64) -> str:
     """ResNet-depth (He et al. 2016, table 1) in the compact text, with channels, BN and shortcuts.
 
     ``stride_in_3x3=False`` is the paper's v1 (stride 2 in the first 1x1 of conv3_1,
     conv4_1, conv5_1); ``True`` is torchvision's v1.5. Basic blocks have no 1x1, so the
     flag changes nothing for ResNet-18/34. Shortcuts are option B: projection only
-    where the shape changes.
+    where the shape changes. ``groups=32, width=4`` gives ResNeXt-50 (32x4d) (Xie et al.
+    2017): the 3x3 of every bottleneck is a grouped conv of groups * width * 2^(stage-2) channels.
     """
     if depth not in _RESNET_BLOCKS:
         raise ValueError(f"depth must be one of {sorted(_RESNET_BLOCKS)}, got {depth!r}")
     kind, blocks = _RESNET_BLOCKS[depth]
     parts = ["stem: conv7 s2 p3 c64; bn; relu; pool3 s2 p1"]
-    for stage, (n, width) in enumerate(zip(blocks, (64, 128, 256, 512)), 2):
+    for stage, (n, out4) in enumerate(zip(blocks, (64, 128, 256, 512)), 2):
+        mid = out4 if groups == 1 else groups * width * 2 ** (stage - 2)
+        g = f" g{groups}" if groups != 1 else ""
         s = 1 if stage == 2 else 2
         blk = []
         for j in range(n):
             st = s if j == 0 else 1
             ss = f" s{st}" if st != 1 else ""
             if kind == "basic":
-                body = f"conv3{ss} p1 c{width}; bn; relu; conv3 p1 c{width}; bn; sc; relu"
+                body = f"conv3{ss} p1 c{out4}; bn; relu; conv3 p1 c{out4}; bn; sc; relu"
             elif stride_in_3x3:
-                body = f"conv1 c{width}; bn; relu; conv3{ss} p1 c{width}; bn; relu; conv1 c{4 * width}; bn; sc; relu"
+                body = f"conv1 c{mid}; bn; relu; conv3{ss} p1 c{mid}{g}; bn; relu; conv1 c{4 * out4}; bn; sc; relu"
             else:
-                body = f"conv1{ss} c{width}; bn; relu; conv3 p1 c{width}; bn; relu; conv1 c{4 * width}; bn; sc; relu"
+                body = f"conv1{ss} c{mid}; bn; relu; conv3 p1 c{mid}{g}; bn; relu; conv1 c{4 * out4}; bn; sc; relu"
             blk.append(f"({body})")
         first, rest = blk[0], blk[1]
         text = f"conv{stage}_x: {first}"
@@ -269,11 +294,13 @@ PRESETS: dict[str, str] = {
     "resnet50-v1.5": resnet_text(50, stride_in_3x3=True),
     "resnet101-v1": resnet_text(101),
     "resnet152-v1": resnet_text(152),
+    "resnext50-32x4d": resnet_text(50, stride_in_3x3=True, groups=32, width=4),
     "mobilenet-v1": mobilenet_v1_text(),
 }
 
 PRESET_NOTES: dict[str, str] = {
     "resnet50-v1": "He et al. 2016, table 1; stride in the first 1x1 of each down-sampling block",
     "resnet50-v1.5": "torchvision resnet50: stride in the 3x3 of each down-sampling block",
+    "resnext50-32x4d": "Xie et al. 2017, table 1 (torchvision resnext50_32x4d): stride in the grouped 3x3",
     "mobilenet-v1": "Howard et al. 2017, table 1, width multiplier 1.0, 224 x 224",
 }

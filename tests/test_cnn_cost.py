@@ -107,7 +107,7 @@ def test_cost_table_sums_match():
 # ------------------------------------------------------------ published totals
 # torchvision's model metadata ("num_params", exact), and the papers' rounded numbers
 TORCHVISION_PARAMS = {"resnet18": 11_689_512, "resnet34": 21_797_672, "resnet50-v1.5": 25_557_032,
-                      "resnet101-v1": 44_549_160, "resnet152-v1": 60_192_808}
+                      "resnet101-v1": 44_549_160, "resnet152-v1": 60_192_808, "resnext50-32x4d": 25_028_904}
 
 
 @pytest.mark.parametrize("name, params", TORCHVISION_PARAMS.items())
@@ -124,6 +124,21 @@ def test_resnet50_against_the_papers():
     assert round(m1 / 1e9, 2) == 3.86                        # Hu et al. (SENet) table 2: 3.86 GFLOPs
     assert round(m15 / 1e9, 2) == 4.09                       # torchvision ResNet50_Weights: 4.09 GFLOPS
     assert abs(m15 / 4.1e9 - 1) < 0.01                       # ResNeXt table 1: 4.1e9 FLOPs
+
+
+def test_resnext50_against_the_paper():
+    params, macs = totals(count(PRESETS["resnext50-32x4d"]))
+    assert round(params / 1e6, 1) == 25.0 and round(macs / 1e9, 1) == 4.2      # Xie et al. table 1
+    assert round(macs / 1e9, 2) == 4.23                                       # torchvision: 4.23 GFLOPS
+
+
+def test_inception_3a_by_hand_and_against_table1():
+    from dlnotes.cnn_cost import inception_costs
+    a = inception_costs(192, 28, 64, 96, 128, 16, 32, 32)
+    assert a == {"1x1": 12_288, "3x3": 18_432 + 110_592, "5x5": 3_072 + 12_800, "pool": 6_144, "total": 163_328}
+    assert round(a["total"] * 28 * 28 / 1e6) == 128                           # Szegedy et al. table 1: 128M ops
+    b = inception_costs(192, 28, 64, 96, 128, 16, 32, 32, reduce=False)
+    assert b["5x5"] == 25 * 192 * 32 and b["3x3"] == 9 * 192 * 128
 
 
 @pytest.mark.parametrize("depth, gflops", [(18, 1.8), (34, 3.6), (50, 3.8), (101, 7.6), (152, 11.3)])
