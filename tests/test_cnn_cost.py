@@ -236,3 +236,189 @@ def test_parser_extension_errors(text, token, words):
 def test_bad_input_gets_a_clear_error(call, exc, words):
     with pytest.raises(exc, match=words):
         call()
+
+
+# ------------------------------------------------------------ claims of the page
+P = "architectures/cnn-blocks.md"
+
+
+def _t(name):
+    return totals(count(PRESETS[name]))
+
+
+def _stage_share(name, stage, which):
+    rows = count(PRESETS[name])
+    tot = totals(rows)[which]
+    return 100 * sum((r.params, r.macs)[which] for r in rows if r.stage == stage) / tot
+
+
+def _mn_share(kind, which):
+    from tests.test_cnn_cost import _mobilenet_shares
+    return 100 * _mobilenet_shares(count(PRESETS["mobilenet-v1"]))[kind][which]
+
+
+def _se_resnet50(stages=(0, 1, 2, 3)):
+    return sum(n * se_params(c, 16) for i, (n, c) in enumerate(zip((3, 4, 6, 3), (256, 512, 1024, 2048)))
+               if i in stages)
+
+
+def _inc(key, reduce=True):
+    from dlnotes.cnn_cost import inception_costs
+    return inception_costs(192, 28, 64, 96, 128, 16, 32, 32, reduce=reduce)[key]
+
+
+def _layer_kind_macs(i):
+    from scripts.figures.cnn_cost import layer_kinds
+    return layer_kinds()[i][2] / 1e6
+
+
+CLAIMS = [
+    # 8 from N = 128 channels on, approaching 9 = k^2 as N grows
+    Claim(P, lambda: 1 / separable_ratio(3, 128), "{:.0f}", en="8 to 9 times less for 3×3", zh="3×3 时少 8～9 倍"),
+    Claim(P, lambda: 1 / separable_ratio(3, 10**5), "{:.0f}", en="8 to 9 times less for 3×3", zh="3×3 时少 8～9 倍"),
+    Claim(P, lambda: 100 * _se_resnet50() / _t("resnet50-v1")[0], "{:.0f}",
+          en="for about 10 % more parameters", zh="参数多约 10 %"),
+    Claim(P, lambda: conv_params(3, 256, 256), "{:,}",
+          en="has 589,824 weights and costs 1.85 G multiply-adds", zh="有 589,824 个权重，要 1.85 G 次乘加"),
+    Claim(P, lambda: conv_macs(3, 256, 256, 56) / 1e9, "{:.2f}",
+          en="has 589,824 weights and costs 1.85 G multiply-adds", zh="有 589,824 个权重，要 1.85 G 次乘加"),
+    Claim(P, lambda: 100 * conv_macs(3, 256, 256, 56) / _t("resnet50-v1")[1], "{:.0f}",
+          en="48 % of a whole ResNet-50 (v1) forward pass", zh="相当于整个 ResNet-50（v1）前向计算的 48 %"),
+    Claim(P, lambda: conv_params(3, 256, 256, groups=32), "{:,}",
+          en="with 32 groups has 18,432 weights instead of 589,824", zh="分 32 组的 3×3 卷积只有 18,432 个权重"),
+    Claim(P, lambda: separable_ratio(3, 256), "{:.4f}",
+          en="the ratio is 0.1150, 8.7 times fewer multiply-adds", zh="比值为 0.1150，乘加次数少 8.7 倍"),
+    Claim(P, lambda: 1 / separable_ratio(3, 256), "{:.1f}",
+          en="the ratio is 0.1150, 8.7 times fewer multiply-adds", zh="比值为 0.1150，乘加次数少 8.7 倍"),
+    Claim(P, lambda: _mn_share("1x1", 0), "{:.2f}",
+          en="94.86 % of the multiply-adds and 74.59 % of the parameters", zh="94.86 % 的乘加和 74.59 % 的参数"),
+    Claim(P, lambda: _mn_share("1x1", 1), "{:.2f}",
+          en="94.86 % of the multiply-adds and 74.59 % of the parameters", zh="94.86 % 的乘加和 74.59 % 的参数"),
+    Claim(P, lambda: _mn_share("fc", 1), "{:.2f}",
+          en="holds 24.33 % of the parameters", zh="占 24.33 % 的参数"),
+    Claim(P, lambda: block_costs(64, 56, "basic")[0], "{:,}",
+          en="3×3, 64→64; 3×3, 64→64 | 73,728 | 231 M", zh="3×3，64→64；3×3，64→64 | 73,728 | 231 M"),
+    Claim(P, lambda: block_costs(64, 56, "basic")[1] / 1e6, "{:.0f}",
+          en="3×3, 64→64; 3×3, 64→64 | 73,728 | 231 M", zh="3×3，64→64；3×3，64→64 | 73,728 | 231 M"),
+    Claim(P, lambda: block_costs(64, 56)[0], "{:,}",
+          en="1×1, 64→256 | 69,632 | 218 M", zh="1×1，64→256 | 69,632 | 218 M"),
+    Claim(P, lambda: block_costs(64, 56)[1] / 1e6, "{:.0f}",
+          en="1×1, 64→256 | 69,632 | 218 M", zh="1×1，64→256 | 69,632 | 218 M"),
+    Claim(P, lambda: _t("resnet50-v1")[1] / 1e9, "{:.2f}",
+          en="(3.86 vs 3.66 G multiply-adds here", zh="这里算出 3.86 G 对 3.66 G 次乘加"),
+    Claim(P, lambda: _t("resnet34")[1] / 1e9, "{:.2f}",
+          en="(3.86 vs 3.66 G multiply-adds here", zh="这里算出 3.86 G 对 3.66 G 次乘加"),
+    Claim(P, lambda: sum(r.text == "sc (1x1 projection)" for r in count(PRESETS["resnet50-v1"])), "{}",
+          en="ResNet-50 has 4 projections and 12 identity shortcuts", zh="ResNet-50 有 4 个投影捷径和 12 个恒等捷径"),
+    Claim(P, lambda: sum(r.text == "sc (identity)" for r in count(PRESETS["resnet50-v1"])), "{}",
+          en="ResNet-50 has 4 projections and 12 identity shortcuts", zh="ResNet-50 有 4 个投影捷径和 12 个恒等捷径"),
+    Claim(P, lambda: _inc("5x5", False), "{:,}",
+          en="the 5×5 branch drops from 153,600 to 15,872 weights, 9.7 times less",
+          zh="5×5 分支的权重从 153,600 降到 15,872，少 9.7 倍"),
+    Claim(P, lambda: _inc("5x5"), "{:,}",
+          en="the 5×5 branch drops from 153,600 to 15,872 weights, 9.7 times less",
+          zh="5×5 分支的权重从 153,600 降到 15,872，少 9.7 倍"),
+    Claim(P, lambda: _inc("5x5", False) / _inc("5x5"), "{:.1f}",
+          en="the 5×5 branch drops from 153,600 to 15,872 weights, 9.7 times less",
+          zh="5×5 分支的权重从 153,600 降到 15,872，少 9.7 倍"),
+    Claim(P, lambda: _inc("total", False), "{:,}",
+          en="from 393,216 to 163,328 weights, 128 M multiply-adds", zh="从 393,216 降到 163,328 个权重，乘加 128 M 次"),
+    Claim(P, lambda: _inc("total"), "{:,}",
+          en="from 393,216 to 163,328 weights, 128 M multiply-adds", zh="从 393,216 降到 163,328 个权重，乘加 128 M 次"),
+    Claim(P, lambda: _inc("total") * 28 * 28 / 1e6, "{:.0f}",
+          en="from 393,216 to 163,328 weights, 128 M multiply-adds", zh="从 393,216 降到 163,328 个权重，乘加 128 M 次"),
+    Claim(P, lambda: _se_resnet50(), "{:,}",
+          en="2,514,944 weights, 9.8 % of ResNet-50's parameters", zh="共 2,514,944 个权重，为 ResNet-50 参数量的 9.8 %"),
+    Claim(P, lambda: 100 * _se_resnet50() / _t("resnet50-v1")[0], "{:.1f}",
+          en="2,514,944 weights, 9.8 % of ResNet-50's parameters", zh="共 2,514,944 个权重，为 ResNet-50 参数量的 9.8 %"),
+    Claim(P, lambda: conv_params(3, 3, 32), "{}",
+          en="the stem has \\(3\\cdot3\\cdot3\\cdot32 = 864\\) weights", zh="stem 有 \\(3\\cdot3\\cdot3\\cdot32 = 864\\) 个权重"),
+    Claim(P, lambda: conv_params(3, 32, 32, groups=32), "{}",
+          en="the depthwise layer \\(9\\cdot32 = 288\\)", zh="逐通道层 \\(9\\cdot32 = 288\\)"),
+    Claim(P, lambda: _t("resnet50-v1")[0], "{:,}",
+          en="ResNet-50 has exactly torchvision's 25,557,032 parameters (25.6 M)",
+          zh="ResNet-50 的参数量正好是 torchvision 的 25,557,032（25.6 M）"),
+    Claim(P, lambda: _t("resnet50-v1")[0] / 1e6, "{:.1f}",
+          en="ResNet-50 has exactly torchvision's 25,557,032 parameters (25.6 M)",
+          zh="ResNet-50 的参数量正好是 torchvision 的 25,557,032（25.6 M）"),
+    Claim(P, lambda: _t("resnet50-v1")[1] / 1e9, "{:.2f}",
+          en="its multiply-adds are 3.86 G for v1", zh="乘加次数 v1（步长在第一个 1×1，与论文相同）为 3.86 G"),
+    Claim(P, lambda: _t("resnet50-v1.5")[1] / 1e9, "{:.2f}",
+          en="and 4.09 G for torchvision's v1.5", zh="torchvision 的 v1.5（步长在 3×3）为 4.09 G"),
+    Claim(P, lambda: _t("mobilenet-v1")[0], "{:,}",
+          en="MobileNet v1 has 4,231,976 parameters with BatchNorm (4,210,088 without",
+          zh="MobileNet v1 含 BatchNorm 有 4,231,976 个参数（不含为 4,210,088"),
+    Claim(P, lambda: _t("mobilenet-v1")[0] - sum(r.params for r in count(PRESETS["mobilenet-v1"]) if r.text == "bn"),
+          "{:,}", en="MobileNet v1 has 4,231,976 parameters with BatchNorm (4,210,088 without",
+          zh="MobileNet v1 含 BatchNorm 有 4,231,976 个参数（不含为 4,210,088"),
+    Claim(P, lambda: _t("mobilenet-v1")[1] / 1e6, "{:.0f}",
+          en="and 569 M multiply-adds, the paper's number", zh="乘加 569 M 次，与论文相同"),
+    Claim(P, lambda: [r for r in count(PRESETS["resnet50-v1"]) if r.stage == "conv5_x"][-1].rf, "{}",
+          en="(483 pixels for v1, 427 for v1.5)", zh="（v1 为 483 像素，v1.5 为 427）"),
+    Claim(P, lambda: [r for r in count(PRESETS["resnet50-v1.5"]) if r.stage == "conv5_x"][-1].rf, "{}",
+          en="(483 pixels for v1, 427 for v1.5)", zh="（v1 为 483 像素，v1.5 为 427）"),
+    Claim(P, lambda: count(PRESETS["resnet50-v1"])[-1].rf, "{}",
+          en="the head's 7×7 average pool makes it 675", zh="头部的 7×7 平均池化让它变成 675"),
+    Claim(P, lambda: _layer_kind_macs(0), "{:.0f}", en="full 3x3 1850 M", zh="普通 3×3 1850 M"),
+    Claim(P, lambda: _layer_kind_macs(1), "{:.0f}", en="grouped 3x3 with 32 groups 58 M", zh="32 组 3×3 58 M"),
+    Claim(P, lambda: _layer_kind_macs(2), "{:.0f}", en="pointwise 1x1 206 M", zh="1×1 逐点 206 M"),
+    Claim(P, lambda: _layer_kind_macs(3), "{:.0f}", en="depthwise 3x3 7 M", zh="3×3 逐通道 7 M"),
+    Claim(P, lambda: _layer_kind_macs(4), "{:.0f}", en="depthwise plus pointwise 213 M", zh="逐通道加逐点 213 M"),
+    Claim(P, lambda: _layer_kind_macs(2) / _layer_kind_macs(3), "{:.0f}",
+          en="the 1×1 that follows it costs 28 times more", zh="紧随其后的 1×1 要贵 28 倍"),
+    Claim(P, lambda: _stage_share("resnet50-v1", "conv5_x", 0), "{:.0f}",
+          en="conv5_x holds 59 % of ResNet-50's parameters and 19 % of its multiply-adds, conv2_x 1 % and 17 %",
+          zh="conv5_x 占 ResNet-50 参数的 59 %、乘加的 19 %，conv2_x 只占 1 % 和 17 %"),
+    Claim(P, lambda: _stage_share("resnet50-v1", "conv5_x", 1), "{:.0f}",
+          en="conv5_x holds 59 % of ResNet-50's parameters and 19 % of its multiply-adds, conv2_x 1 % and 17 %",
+          zh="conv5_x 占 ResNet-50 参数的 59 %、乘加的 19 %，conv2_x 只占 1 % 和 17 %"),
+    Claim(P, lambda: _stage_share("resnet50-v1", "conv2_x", 0), "{:.0f}",
+          en="conv5_x holds 59 % of ResNet-50's parameters and 19 % of its multiply-adds, conv2_x 1 % and 17 %",
+          zh="conv5_x 占 ResNet-50 参数的 59 %、乘加的 19 %，conv2_x 只占 1 % 和 17 %"),
+    Claim(P, lambda: _stage_share("resnet50-v1", "conv2_x", 1), "{:.0f}",
+          en="conv5_x holds 59 % of ResNet-50's parameters and 19 % of its multiply-adds, conv2_x 1 % and 17 %",
+          zh="conv5_x 占 ResNet-50 参数的 59 %、乘加的 19 %，conv2_x 只占 1 % 和 17 %"),
+    Claim(P, lambda: _stage_share("resnet50-v1", "conv4_x", 1), "{:.0f}",
+          en="multiply-adds are spread from 17 to 36 percent", zh="分布于 17% 到 36%"),
+    Claim(P, lambda: _stage_share("resnet50-v1", "head", 0), "{:.0f}",
+          en="head has 8 percent of the parameters", zh="全连接头部占 8% 的参数"),
+    Claim(P, lambda: 2 * _t("resnet50-v1")[1] / 1e9, "{:.1f}",
+          en="3.86 G multiply-adds for ResNet-50 v1; twice that, 7.7 G", zh="ResNet-50 v1 为 3.86 G 次乘加；它的两倍 7.7 G"),
+    Claim(P, lambda: 1 / separable_ratio(3, 256), "{:.1f}",
+          en="8.7 times fewer for \\(N = 256\\)", zh="\\(N = 256\\) 时少 8.7 倍"),
+    Claim(P, lambda: _stage_share("resnet50-v1", "conv5_x", 0), "{:.0f}",
+          en="conv5_x has 59 % of the parameters but 19 % of the multiply-adds",
+          zh="conv5_x 占 59 % 的参数，却只占 19 % 的乘加"),
+    Claim(P, lambda: _mn_share("fc", 0), "{:.2f}",
+          en="24.33 % of the parameters and 0.18 % of the compute", zh="占 24.33 % 的参数、0.18 % 的计算"),
+    Claim(P, lambda: _t("resnet50-v1.5")[1] / 1e9, "{:.2f}",
+          en="raises the multiply-adds from 3.86 G to 4.09 G", zh="乘加次数却从 3.86 G 增加到 4.09 G"),
+    Claim(P, lambda: 2 * conv_macs(3, 256, 256, 56) / 1e9, "{:.1f}",
+          en="= 1.85 G multiply-adds, about 3.7 G floating-point operations", zh="= 1.85 G；若乘法和加法分开算，约 3.7 G"),
+    Claim(P, lambda: conv_params(3, 256, 256, groups=256), "{:,}",
+          en="With 32 groups: 18,432 weights; depthwise: 2,304.", zh="分 32 组：18,432 个权重；逐通道：2,304 个。"),
+    Claim(P, lambda: block_costs(64, 56)[0], "{:,}",
+          en="has 69,632 weights, fewer than the 73,728", zh="有 69,632 个权重，比 64 通道上两个 3×3 的基本块（73,728 个）"),
+    Claim(P, lambda: _t("resnet50-v1.5")[0], "{:,}", en="both have 25,557,032", zh="都是 25,557,032"),
+    Claim(P, lambda: _t("resnet50-v1.5")[1] / 1e9, "{:.2f}",
+          en="so the multiply-adds rise from 3.86 G to 4.09 G", zh="所以乘加次数从 3.86 G 增加到 4.09 G"),
+    Claim(P, lambda: [r for r in count(PRESETS["resnet50-v1.5"]) if r.stage == "conv5_x"][-1].rf, "{}",
+          en="shrinks from 483 to 427 pixels", zh="从 483 缩小到 427 像素"),
+    Claim(P, lambda: _t("resnext50-32x4d")[0] / 1e6, "{:.1f}",
+          en="25.0 M parameters and 4.23 G multiply-adds, against 25.6 M and 4.09 G",
+          zh="25.0 M 参数、4.23 G 次乘加，同样布局的 ResNet-50 为 25.6 M 和 4.09 G"),
+    Claim(P, lambda: _t("resnext50-32x4d")[1] / 1e9, "{:.2f}",
+          en="25.0 M parameters and 4.23 G multiply-adds, against 25.6 M and 4.09 G",
+          zh="25.0 M 参数、4.23 G 次乘加，同样布局的 ResNet-50 为 25.6 M 和 4.09 G"),
+    Claim(P, lambda: _se_resnet50(), "{:,}",
+          en="2,514,944 for ResNet-50 with \\(r = 16\\) (9.8 % more parameters)",
+          zh="ResNet-50 取 \\(r = 16\\) 时共 2,514,944 个（参数多 9.8 %）"),
+    Claim(P, lambda: 100 * _se_resnet50((3,)) / _se_resnet50(), "{:.0f}",
+          en="The last stage holds 63 % of the added weights", zh="新增权重的 63 % 在最后一个阶段"),
+    Claim(P, lambda: 100 * _se_resnet50((0, 1, 2)) / _t("resnet50-v1")[0], "{:.0f}",
+          en="brings the overhead down to about 4 %", zh="把额外开销降到约 4 %"),
+    Claim(P, lambda: _inc("5x5", False) / _inc("5x5"), "{:.1f}",
+          en="cuts that branch from 153,600 to 15,872 weights, 9.7 times less",
+          zh="这个分支的权重就从 153,600 降到 15,872，少 9.7 倍"),
+]
+test_claims = claims_test(CLAIMS)
