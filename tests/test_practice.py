@@ -4,10 +4,16 @@ storage, export -> clear -> import, a mock interview in Chinese on a phone, spot
 wrong answer. Every test asserts no console error and no request leaving 127.0.0.1."""
 import datetime as dt
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from tests.test_practice_core import sm2
+
+# Topic pages in the nav (one progress line each on the home topic map); labs are notebooks, not counted.
+_NAV = (Path(__file__).resolve().parents[1] / "mkdocs.yml").read_text(encoding="utf-8")
+TOPICS = len(re.findall(r"^ {6}- [a-z0-9-]+/[a-z0-9-]+\.md$", _NAV, flags=re.M))
 
 pytestmark = pytest.mark.browser
 
@@ -249,7 +255,7 @@ def test_topic_page_and_home_map_show_the_progress_of_a_graded_card(open_page, s
     page.wait_for_selector(".pq-prog.pq-prog--on")
     assert progress_of(page, "ml/clustering").inner_text() == f"1/{n} seen · 0 due · 0 mastered"
     assert "not practised yet" in progress_of(page, "cnn/receptive-field").inner_text()
-    assert page.locator(".grid.cards .pq-prog").count() == 14
+    assert page.locator(".grid.cards .pq-prog").count() == TOPICS
 
     # Tomorrow the card is due, on both pages; the link starts a session on the topic.
     page.clock.set_fixed_time(T0 + DAY)
@@ -277,7 +283,7 @@ def test_chinese_topic_page_has_the_link_and_says_not_practised_yet(open_page, s
     assert prog.inner_text() == f"共 {len(prog.get_attribute('data-cards').split())} 张 · 还没练过"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.goto(site_url + "zh/")
-    assert page.locator(".grid.cards .pq-prog").count() == 14
+    assert page.locator(".grid.cards .pq-prog").count() == TOPICS
     assert not problems, problems
 
 
