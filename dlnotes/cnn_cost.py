@@ -274,8 +274,8 @@ def resnet_text(depth: int = 50, stride_in_3x3: bool = False, groups: int = 1, w
 def mobilenet_v1_text() -> str:
     """MobileNet v1, width 1.0, 224 x 224 (Howard et al. 2017, table 1): BN + ReLU after every conv.
 
-    Table 1 prints the second-to-last depthwise layer as s2 on a 7x7 input; the
-    stated 7x7 output needs s1 there (as in the released TF-Slim code).
+    Table 1 prints the last depthwise layer as "Conv dw / s2" on a 7x7 input; the
+    7x7 map that the 7x7 average pool then reads needs stride 1 there, as used here.
     """
     plan = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
     parts, c = ["stem: conv3 s2 p1 c32; bn; relu"], 32
