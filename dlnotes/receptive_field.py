@@ -12,9 +12,14 @@ Public API (other pages call these names)::
         Compact text, layers separated by ';' or new lines, e.g.
         "conv3 s1 p1; pool2 s2; conv3 d2 p2; tconv4 s2 p1".
         Layer words: conv<k>, pool<k> (maxpool, avgpool), tconv<k> (deconv),
-        relu / bn / act / id.  Options: s<stride> p<padding> d<dilation>
-        op<output padding> x<repeat>.  Groups repeat: "(conv1; conv3 p1; conv1) x3".
+        relu / bn / act / id, and sc (a residual add; see below).  Options:
+        s<stride> p<padding> d<dilation> op<output padding> x<repeat>, and for
+        conv/tconv c<output channels> g<groups>.  Groups repeat:
+        "(conv1; conv3 p1; conv1) x3".
         A label names a stage: "conv2_x: (conv1; conv3 p1; conv1) x3".
+        Channels, groups and ``sc`` do not change a receptive field; the cost
+        counter (dlnotes/cnn_cost.py) reads them: ``sc`` adds the input of the
+        enclosing parenthesised group (the block) to the main path there.
         '#' starts a comment.  Errors are ParseError (a ValueError) naming
         the column and the offending token.
     analyze(layers, unit=0) -> list[Row]      (layers may also be the text)
@@ -61,7 +66,7 @@ infinite line ("theoretical" receptive field), so they may extend into padding.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd
 
@@ -73,7 +78,8 @@ KINDS = ("conv", "pool", "tconv", "id")
 MAX_SAFE = 2**53 - 1          # JavaScript's Number.MAX_SAFE_INTEGER: the widget gives the same answer
 MAX_PERIOD = 4096             # product of transposed-conv strides that we tabulate
 MAX_LAYERS = 2000
-LIMITS = {"kernel": 1000, "stride": 1000, "dilation": 1000, "padding": 100000, "repeat": 1000}
+LIMITS = {"kernel": 1000, "stride": 1000, "dilation": 1000, "padding": 100000, "repeat": 1000,
+          "channels": 100000, "groups": 100000}
 
 
 class ParseError(ValueError):
@@ -93,6 +99,11 @@ class Layer:
     dilation: int = 1
     output_padding: int = 0
     stage: str = ""
+    # Read by the cost counter only (dlnotes/cnn_cost.py); no effect on receptive fields.
+    channels: int = field(default=0, repr=False)        # output channels; 0 = same as the input
+    groups: int = field(default=1, repr=False)          # grouped convolution (PyTorch's groups)
+    word: str = field(default="", repr=False, compare=False)   # the layer word as typed: bn, sc, ...
+    block: int = field(default=-1, repr=False, compare=False)  # sc: layers from the block start to it
 
     @property
     def effective_kernel(self) -> int:
@@ -113,6 +124,10 @@ class Layer:
             parts.append(f"d{self.dilation}")
         if self.output_padding:
             parts.append(f"op{self.output_padding}")
+        if self.channels:
+            parts.append(f"c{self.channels}")
+        if self.groups != 1:
+            parts.append(f"g{self.groups}")
         return " ".join(parts)
 
 
@@ -138,6 +153,10 @@ def check_layer(layer: Layer) -> Layer:
         integer(getattr(layer, name), name, low=1, high=LIMITS[name])
     integer(layer.padding, "padding", low=0, high=LIMITS["padding"])
     integer(layer.output_padding, "output_padding", low=0)
+    integer(layer.channels, "channels", low=0, high=LIMITS["channels"])
+    integer(layer.groups, "groups", low=1, high=LIMITS["groups"])
+    if layer.kind not in ("conv", "tconv") and (layer.channels or layer.groups != 1):
+        raise ValueError(f"only conv and tconv take channels or groups, not {layer.kind}")
     msg = _rule_violation(layer)
     if msg:
         raise ValueError(msg)
@@ -485,12 +504,13 @@ def same_padding(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tup
 # Full-width punctuation (；（）：，) is accepted too: Chinese keyboards type it.
 _TOKEN = re.compile(r"(?P<space>[ \t\r,，\u3000]+)|(?P<comment>#[^\n]*)|(?P<sep>[;\n；])|(?P<open>[(（])"
                     r"|(?P<close>[)）])|(?P<colon>[:：])|(?P<word>[A-Za-z0-9_.\-]+)|(?P<bad>.)")
-_HEAD = re.compile(r"^(conv|pool|maxpool|avgpool|tconv|deconv|relu|bn|act|id)([0-9]*)$")
-_OPTION = re.compile(r"^(s|p|d|op|x)([0-9]+)$")
+_HEAD = re.compile(r"^(conv|pool|maxpool|avgpool|tconv|deconv|relu|bn|act|id|sc)([0-9]*)$")
+_OPTION = re.compile(r"^(s|p|d|op|x|c|g)([0-9]+)$")
 _KIND = {"conv": "conv", "pool": "pool", "maxpool": "pool", "avgpool": "pool", "tconv": "tconv",
-         "deconv": "tconv", "relu": "id", "bn": "id", "act": "id", "id": "id"}
-_FIELD = {"s": "stride", "p": "padding", "d": "dilation", "op": "output_padding", "x": "repeat"}
-_ALLOWED = {"conv": "spdx", "pool": "spx", "tconv": "spdox", "id": "x"}
+         "deconv": "tconv", "relu": "id", "bn": "id", "act": "id", "id": "id", "sc": "id"}
+_FIELD = {"s": "stride", "p": "padding", "d": "dilation", "op": "output_padding", "x": "repeat",
+          "c": "channels", "g": "groups"}
+_ALLOWED = {"conv": "spdcgx", "pool": "spx", "tconv": "spdocgx", "id": "x"}
 
 
 def _tokens(text: str):
@@ -552,6 +572,7 @@ def parse(text: str) -> list[Layer]:
             take()
             if not body:
                 raise ParseError(col, value, "empty group")
+            body = _mark_blocks(body)
             times = repeat_option(stage)
             if len(body) * times > MAX_LAYERS:
                 raise ParseError(col, value, f"more than {MAX_LAYERS} layers")
@@ -598,7 +619,7 @@ def parse(text: str) -> list[Layer]:
             last = (ocol, value)
         s_default = k if kind == "pool" else 1
         lay = Layer(kind, k, opts.get("s", s_default), opts.get("p", 0), opts.get("d", 1),
-                    opts.get("op", 0), stage)
+                    opts.get("op", 0), stage, opts.get("c", 0), opts.get("g", 1), m.group(1))
         msg = _rule_violation(lay)
         if msg:
             want = "op" if "output padding" in msg else "p" if "padding" in msg else "?"
@@ -610,8 +631,14 @@ def parse(text: str) -> list[Layer]:
     layers = sequence("", closing=False)
     if not layers:
         raise ParseError(1, text.strip()[:20], "empty network: type at least one layer, e.g. conv3")
-    return layers
+    return _mark_blocks(layers)
 # --8<-- [end:parse]
+
+
+def _mark_blocks(body: list[Layer]) -> list[Layer]:
+    """Give every ``sc`` not yet inside a group its distance from the start of ``body``."""
+    return [replace(lay, block=i) if lay.word == "sc" and lay.block < 0 else lay
+            for i, lay in enumerate(body)]
 
 
 def _int(digits: str) -> int:

@@ -415,6 +415,9 @@ def vector_inputs():
     cases += [(";\n".join(x.text for x in random_stack(rng)), int(rng.integers(-3, 9))) for _ in range(60)]
     cases += [(t, 0) for t, *_ in test_parse_errors_point_at_the_token.pytestmark[0].args[1]]
     cases += [("tconv2 s8 x5", 0), ("conv1000 d1000 s1000 x20", 0), ("a: conv3，p1；pool2", 0)]
+    # channels, groups and the residual add of the cost counter (dlnotes/cnn_cost.py) parse alike
+    cases += [("conv3 s2 p1 c64 g2; bn; relu; (conv1 c16; conv3 p1 g16; sc) x2", 1), ("pool2 c3", 0),
+              ("conv3 c0", 0), ("tconv4 s2 p1 c8 g4", 0), ("conv3 g100001", 0)]
     return cases
 
 

@@ -9,17 +9,18 @@
   var MAX_SAFE = Number.MAX_SAFE_INTEGER;
   var MAX_PERIOD = 4096;
   var MAX_LAYERS = 2000;
-  var LIMITS = { kernel: 1000, stride: 1000, dilation: 1000, padding: 100000, repeat: 1000 };
+  var LIMITS = { kernel: 1000, stride: 1000, dilation: 1000, padding: 100000, repeat: 1000, channels: 100000, groups: 100000 };
 
   // ---- the compact text form (same grammar and messages as dlnotes) --------
   var TOKEN = /([ \t\r,\uff0c\u3000]+)|(#[^\n]*)|([;\n\uff1b])|([(\uff08])|([)\uff09])|([:\uff1a])|([A-Za-z0-9_.\-]+)|([\s\S])/g;
   var TOKEN_KINDS = ["space", "comment", "sep", "open", "close", "colon", "word", "bad"];
-  var HEAD = /^(conv|pool|maxpool|avgpool|tconv|deconv|relu|bn|act|id)([0-9]*)$/;
-  var OPTION = /^(s|p|d|op|x)([0-9]+)$/;
+  var HEAD = /^(conv|pool|maxpool|avgpool|tconv|deconv|relu|bn|act|id|sc)([0-9]*)$/;
+  var OPTION = /^(s|p|d|op|x|c|g)([0-9]+)$/;
   var KIND = { conv: "conv", pool: "pool", maxpool: "pool", avgpool: "pool", tconv: "tconv",
-    deconv: "tconv", relu: "id", bn: "id", act: "id", id: "id" };
-  var FIELD = { s: "stride", p: "padding", d: "dilation", op: "output_padding", x: "repeat" };
-  var ALLOWED = { conv: ["s", "p", "d", "x"], pool: ["s", "p", "x"], tconv: ["s", "p", "d", "op", "x"], id: ["x"] };
+    deconv: "tconv", relu: "id", bn: "id", act: "id", id: "id", sc: "id" };
+  var FIELD = { s: "stride", p: "padding", d: "dilation", op: "output_padding", x: "repeat", c: "channels", g: "groups" };
+  // c (channels), g (groups) and the residual add "sc" are read by dlnotes/cnn_cost.py; they change no receptive field
+  var ALLOWED = { conv: ["s", "p", "d", "c", "g", "x"], pool: ["s", "p", "x"], tconv: ["s", "p", "d", "op", "c", "g", "x"], id: ["x"] };
 
   function ParseError(column, token, detail) {
     this.column = column; this.token = token; this.detail = detail;
@@ -52,6 +53,8 @@
     if (L.padding) parts.push("p" + L.padding);
     if (L.dilation !== 1) parts.push("d" + L.dilation);
     if (L.output_padding) parts.push("op" + L.output_padding);
+    if (L.channels) parts.push("c" + L.channels);
+    if (L.groups !== 1) parts.push("g" + L.groups);
     return parts.join(" ");
   }
 
@@ -148,7 +151,8 @@
         last = [ocol, value];
       }
       var L = { kind: kind, kernel: k, stride: opts.s !== undefined ? opts.s : (kind === "pool" ? k : 1),
-        padding: opts.p || 0, dilation: opts.d || 1, output_padding: opts.op || 0, stage: stage };
+        padding: opts.p || 0, dilation: opts.d || 1, output_padding: opts.op || 0, stage: stage,
+        channels: opts.c || 0, groups: opts.g || 1 };
       var msg = ruleViolation(L);
       if (msg) {
         var want = msg.indexOf("output padding") >= 0 ? "op" : msg.indexOf("padding") >= 0 ? "p" : "?";
