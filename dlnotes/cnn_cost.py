@@ -180,7 +180,7 @@ def count(text: str, size: int = 224, channels: int = 3) -> list[CostRow]:
 
 
 def _shortcut(block_in, here, i):
-    """The residual add: identity if the shapes agree, else a strided 1x1 conv + BN."""
+    """The residual add: identity if the shapes agree, else a 1x1 conv + BN (strided if the map shrinks)."""
     (c0, n0), (c1, n1) = block_in, here
     if (c0, n0) == (c1, n1):
         return 0, 0, "sc (identity)"
