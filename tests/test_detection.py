@@ -428,3 +428,91 @@ def test_every_ap_method_is_documented():
     doc = average_precision.__doc__
     assert all(f'"{m}"' in doc for m in AP_METHODS)
     assert SCENE_OBJECTS.shape == (3, 4)
+
+
+# ------------------------------------------------------------ claims on the pages
+
+P = "cnn/detection-basics.md"
+
+
+def _scene_iou():
+    return iou(SCENE_OBJECTS[:1], SCENE_OBJECTS[1:2])[0, 0]
+
+
+def _scene_soft():
+    boxes, scores, owner = nms_scene()
+    keep, new = soft_nms(boxes, scores, "gaussian", sigma=0.5)
+    return owner[keep], new, scores
+
+
+def _example_ap(method):
+    p, r = pr_curve(np.array(PR_EXAMPLE_TP), PR_EXAMPLE_N_GT)
+    return average_precision(p, r, method)
+
+
+def _shifted_coco_ap():
+    xy = np.array([(30 * i, 30 * j) for i in range(5) for j in range(5)], float)
+    gt = np.hstack([xy, xy + 10])
+    moved = gt + [2.5, 0, 2.5, 0]                               # IoU 0.6 with its object
+    imgs = np.zeros(25)
+    return coco_ap(moved, np.linspace(1, 0.5, 25), imgs, gt, imgs)
+
+
+CLAIMS = [
+    Claim(P, lambda: iou([[0, 0, 2, 2]], [[1, 1, 3, 3]])[0, 0], "{:.3f}",
+          en="share one unit square out of seven, IoU = 0.143", zh="在七个单位面积里共享一个，IoU = 0.143"),
+    Claim(P, lambda: -giou([[0, 0, 1, 1]], [[2, 2, 3, 3]])[0, 0], "{:.3f}",         # printed as −0.778
+          en="GIoU \\(0 - 7/9\\) = −0.778", zh="GIoU 为 \\(0 - 7/9\\) = −0.778"),
+    Claim(P, lambda: 2400 * 9, "{}",
+          en="a \\(W\\times H\\) map of about 2400 positions gives about 21600 anchors",
+          zh="约 2400 个位置的 \\(W\\times H\\) 特征图共约 21600 个锚框"),
+    Claim(P, lambda: len(make_anchors((1, 1), 16)), "{}",
+          en="(1:1, 1:2, 2:1) = 9 anchors per position", zh="（1:1、1:2、2:1），每个位置 9 个锚框"),
+    Claim(P, _scene_iou, "{:.3f}",
+          en="two people overlap with IoU 0.534", zh="两个人相互重叠，IoU 为 0.534"),
+    Claim(P, lambda: len(nms(*nms_scene()[:2], 0.5)), "{}",
+          en="NMS at 0.5 keeps 2 boxes", zh="阈值 0.5 的 NMS 只剩 2 个框"),
+    Claim(P, lambda: _scene_soft()[2][6], "{:.2f}",
+          en="with its score lowered from 0.85 to 0.48", zh="分数从 0.85 降到 0.48"),
+    Claim(P, lambda: _scene_soft()[1][2], "{:.2f}",
+          en="with its score lowered from 0.85 to 0.48", zh="分数从 0.85 降到 0.48"),
+    Claim(P, lambda: _scene_soft()[1][3], "{:.2f}",
+          en="the duplicates fall to 0.24 or less", zh="重复框的分数则降到 0.24 及以下"),
+    Claim(P, lambda: len(nms_scene()[0]), "{}",
+          en="Left: 18 candidate boxes, six per object",
+          zh="左：18 个候选框，每个物体 6 个"),
+    Claim(P, _scene_iou, "{:.3f}",
+          en="The two people overlap with IoU 0.534, so greedy NMS at 0.5",
+          zh="两个人的 IoU 为 0.534，阈值 0.5 的贪心 NMS"),
+    Claim(P, lambda: _scene_soft()[1][2], "{:.2f}",
+          en="Soft-NMS only lowers that box's score to 0.48", zh="Soft-NMS 只把这个框的分数降到 0.48"),
+    Claim(P, lambda: _scene_soft()[1][3], "{:.2f}",
+          en="fall to 0.24 and below", zh="分数降到 0.24 及以下"),
+    Claim(P, lambda: pr_curve(np.array(PR_EXAMPLE_TP), PR_EXAMPLE_N_GT)[1][-1], "{:.3f}",
+          en="so the curve ends at recall 0.833", zh="所以曲线止于召回率 0.833"),
+    Claim(P, lambda: _example_ap("11point"), "{:.3f}",
+          en="The 11-point AP is 0.597 and the all-point AP 0.595", zh="11 点 AP 为 0.597，全部点 AP 为 0.595"),
+    Claim(P, lambda: _example_ap("all"), "{:.3f}",
+          en="The 11-point AP is 0.597 and the all-point AP 0.595", zh="11 点 AP 为 0.597，全部点 AP 为 0.595"),
+    Claim(P, lambda: _example_ap("101point"), "{:.4f}",
+          en="COCO's 101-point rule gives 0.5955 against 0.5952 for all points",
+          zh="COCO 的 101 点给出 0.5955，全部点为 0.5952"),
+    Claim(P, lambda: _example_ap("all"), "{:.4f}",
+          en="COCO's 101-point rule gives 0.5955 against 0.5952 for all points",
+          zh="COCO 的 101 点给出 0.5955，全部点为 0.5952"),
+    Claim(P, lambda: _example_ap("step"), "{:.3f}",
+          en="`sklearn.metrics.average_precision_score` computes) it is 0.581",
+          zh="即 `sklearn.metrics.average_precision_score` 的算法）则是 0.581"),
+    Claim(P, lambda: _example_ap("step"), "{:.3f}",
+          en="the 11-point, all-point and step values are 0.597, 0.595 and 0.581",
+          zh="分别得到 0.597、0.595 和 0.581"),
+    Claim(P, lambda: _example_ap("101point"), "{:.4f}",
+          en="almost the same number: 0.5955 against 0.5952", zh="结果几乎相同：本页例子中为 0.5955 对 0.5952"),
+    Claim(P, _shifted_coco_ap, "{:.1f}",
+          en="score AP 1 at 0.5 but only 0.3 on COCO's AP", zh="COCO 的 AP 却只有 0.3，因为"),
+    Claim(P, _shifted_coco_ap, "{:.1f}",
+          en="score 1.0 at AP\\(_{50}\\) but 0.3 on COCO AP", zh="AP\\(_{50}\\) 为 1.0，COCO 的 AP 却只有 0.3"),
+    Claim(P, lambda: repr(np.linspace(0, 1, 101)[70].item()), "{}",
+          en="which is below the grid's 0.7000000000000001", zh="却小于网格里的 0.7000000000000001"),
+]
+test_claims = claims_test(CLAIMS)
