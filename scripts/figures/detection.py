@@ -38,36 +38,36 @@ def _boxes(ax, boxes, scores, owner, colors, label=True, lw=1.8, alpha=1.0, ls="
         ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec=colors[k], lw=lw, alpha=alpha,
                                ls=ls))
         if label and k == 1:        # the occluded object: label under its box, clear of the other
-            ax.text(x2 - 1, y2 + 3, f"{s:.2f}", color=colors[k], fontsize=8.5, va="top", ha="right",
+            ax.text(x2 - 1, y2 + 3, f"{s:.2f}", color=colors[k], fontsize=10, va="top", ha="right",
                     fontweight="bold")
         elif label:
-            ax.text(x1 + 1, y1 - 2, f"{s:.2f}", color=colors[k], fontsize=8.5, va="bottom", fontweight="bold")
+            ax.text(x1 + 1, y1 - 2, f"{s:.2f}", color=colors[k], fontsize=10, va="bottom", fontweight="bold")
 
 
 @figure("detection-nms")
 def nms_before_after(style):
-    """Raw candidates, greedy NMS at 0.5, and Gaussian soft-NMS on the same scene."""
+    """Raw candidates, greedy NMS at 0.5 and 0.7, and Gaussian soft-NMS on the same scene."""
     boxes, scores, owner = nms_scene()
     colors = [style.accent, style.second, style.third]
-    fig, axes = plt.subplots(1, 3, figsize=(9.6, 2.45))
-    _scene(axes[0], style)
-    _boxes(axes[0], boxes, scores, owner, colors, label=False, lw=1.0, alpha=0.8)
-    axes[0].set_title(f"before: {len(boxes)} candidate boxes", fontsize=10)
-
-    keep = nms(boxes, scores, NMS_THRESHOLD)
-    _scene(axes[1], style)
-    _boxes(axes[1], boxes[keep], scores[keep], owner[keep], colors)
-    axes[1].set_title(f"greedy NMS, IoU > {NMS_THRESHOLD}: {len(keep)} boxes", fontsize=10)
+    fig, axes = plt.subplots(2, 2, figsize=(8.0, 5.0))
+    (a0, a1), (a2, a3) = axes
+    _scene(a0, style)
+    _boxes(a0, boxes, scores, owner, colors, label=False, lw=1.0, alpha=0.8)
+    a0.set_title(f"before: {len(boxes)} candidate boxes", fontsize=11)
+    for ax, t in ((a1, NMS_THRESHOLD), (a2, 0.7)):
+        keep = nms(boxes, scores, t)
+        _scene(ax, style)
+        _boxes(ax, boxes[keep], scores[keep], owner[keep], colors)
+        ax.set_title(f"greedy NMS, drop IoU > {t}: {len(keep)} boxes", fontsize=11)
 
     keep, new = soft_nms(boxes, scores, "gaussian", sigma=0.5)
     show, faint = new >= SHOW_ABOVE, (new >= FAINT_ABOVE) & (new < SHOW_ABOVE)
-    _scene(axes[2], style)
-    _boxes(axes[2], boxes[keep[faint]], new[faint], owner[keep[faint]], colors, label=False, lw=0.9,
-           ls="--")
-    _boxes(axes[2], boxes[keep[show]], new[show], owner[keep[show]], colors)
-    axes[2].set_title(f"Gaussian soft-NMS (σ = 0.5): rescored", fontsize=10)
-    axes[2].text(140, 157, f"dashed: score now {FAINT_ABOVE}–{SHOW_ABOVE}", ha="center", va="bottom",
-                 fontsize=7.5, color=style.muted)
+    _scene(a3, style)
+    _boxes(a3, boxes[keep[faint]], new[faint], owner[keep[faint]], colors, label=False, lw=0.9, ls="--")
+    _boxes(a3, boxes[keep[show]], new[show], owner[keep[show]], colors)
+    a3.set_title("Gaussian soft-NMS (σ = 0.5): rescored", fontsize=11)
+    a3.text(140, 157, f"dashed: score now {FAINT_ABOVE}–{SHOW_ABOVE}", ha="center", va="bottom",
+            fontsize=9, color=style.muted)
     fig.tight_layout()
     return fig
 
