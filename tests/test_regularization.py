@@ -290,6 +290,9 @@ def test_figure_statements():
     assert np.abs(w_ridge).sum() > t - 1e-9 and np.linalg.norm(w_ridge) == pytest.approx(t, rel=2e-3)
     f = _fig()
     assert all(_dd(k, 40) == max(f.dd_results()[k]) for k in (0.0, 0.2))
+    assert 4.5 < _dd(0.2, 40) / _dd(0.0, 40) < 6                       # alt text: "five times higher"
+    assert h["step"][int(np.argmin(h["val_loss"]))] == 80                # alt text: "turns up after about 80 steps"
+    assert 12 == max(d for d in degrees if test[d] < 1)                  # alt text: "explodes above degree 12"
 
 
 P = "training/regularization.md"
@@ -325,7 +328,7 @@ CLAIMS = [
     Claim(P, lambda: _mlp(0.3, 0.0)["val_acc"][-1], "{:.3f}",
           en="falls to 0.626 by step 1000", zh="到第 1000 步跌到 0.626"),
     Claim(P, lambda: _mlp(0.3, 0.03)["val_acc"][-1], "{:.3f}",
-          en="weight decay 0.03 still holds 0.818 at step 1000", zh="权重衰减 0.03 在第 1000 步仍有 0.818"),
+          en="Weight decay 0.03 still holds 0.818 at step 1000", zh="权重衰减 0.03 在第 1000 步仍有 0.818"),
     Claim(P, lambda: _mlp(0.0, 0.0)["val_acc"][-1], "{:.3f}",
           en="with clean labels the same network ends at 0.928", zh="标签干净时同一网络最终为 0.928"),
     Claim(P, lambda: _dd(0.0, 40), "{:.1f}",
