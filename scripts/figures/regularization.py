@@ -255,7 +255,7 @@ def early_stopping(style):
     ax.set(xlabel="w₁", ylabel="w₂")
     ax.set_title("GD traces (almost) the ridge path", fontsize=10)
     ax.grid(True, lw=0.5)
-    ax.legend(fontsize=7.5, loc="lower right")
+    ax.legend(fontsize=7.5, loc="upper left")
     s = np.geomspace(1e-4, 1, 300)
     for t, color in zip((10, ES_STEPS, 400), (style.third, style.second, style.accent)):
         ax2.plot(s, gd_filter(s, ES_LR, t), color=color, lw=1.6, label=f"GD, t = {t}")
