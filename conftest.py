@@ -125,7 +125,9 @@ def built_site() -> Path:
 def site_url(built_site):
     """Serve the built site on 127.0.0.1 under the site_url path; yield the base URL."""
     prefix = site_path_prefix()
-    root = built_site.parent / "serve-root"
+    # Named after the site: two suites serving different builds from one folder would
+    # replace each other's link.
+    root = built_site.parent / f"serve-root-{built_site.name}"
     if root.exists():
         shutil.rmtree(root)
     mount = root / prefix.strip("/")
