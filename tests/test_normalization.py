@@ -294,3 +294,60 @@ def test_normalize_generic_axes():
     x = np.array([[1.0, 2.0], [3.0, 6.0]])
     assert np.allclose(normalize(x, 0, eps=0.0), [[-1, -1], [1, 1]])
     assert np.allclose(normalize(x, 1, eps=0.0), [[-1, 1], [-1, 1]])
+
+
+# ------------------------------------------------------------ claims: every computed number on both pages
+
+P = "training/normalization.md"
+
+
+def _pre_ln(i):
+    return np.mean([residual_stream_norms(24, 64, "pre", seed=s) for s in range(8)], axis=0)[i]
+
+
+def _pre_ln_final():
+    return _pre_ln(-1)
+
+
+CLAIMS = [
+    Claim(P, lambda: 0.9**10, "{:.3f}",
+          en="after 10 steps 0.349 of the initial gap is left", zh="10 步之后初始差距还剩 0.349"),
+    Claim(P, lambda: math.ceil(math.log(0.1) / math.log(0.9)), "{}",
+          en="it takes about 22 steps to fall below a tenth", zh="大约要 22 步才降到十分之一以下"),
+    Claim(P, lambda: 1 / 0.1, "{:.0f}",
+          en="the running average remembers about \\(1/m = 10\\) batches",
+          zh="滑动平均大约记住最近 \\(1/m = 10\\) 个批次"),
+    Claim(P, lambda: 32 / 31, "{:.3f}",
+          en="\\(n = 32\\) and the factor is 1.032", zh="\\(n = 32\\)，系数为 1.032"),
+    Claim(P, lambda: 32 / 31, "{:.3f}",
+          en="(1.032 for two \\(4\\times4\\) maps)", zh="（两张 \\(4\\times4\\) 特征图时为 1.032）"),
+    Claim(P, lambda: 34.7 - 24.1, "{:.1f}",
+          en="while GN stayed at 24.1%, 10.6 points lower", zh="GN 仍是 24.1%，低了 10.6 个百分点"),
+    Claim(P, _pre_ln_final, "{:.2f}",
+          en="4.98 times \\(\\sqrt d\\) after 24 blocks in our random network",
+          zh="24 个块之后是 \\(\\sqrt d\\) 的 4.98 倍"),
+    Claim(P, lambda: bn_output_spread(2), "{:.2f}",
+          en="With two examples per batch the spread of its output is 0.88",
+          zh="每批两个样本时输出的波动为 0.88"),
+    Claim(P, lambda: bn_output_spread(32), "{:.2f}",
+          en="at batch size 32 still 0.20", zh="批大小 32 时仍有 0.20"),
+    Claim(P, lambda: bn_output_spread(2), "{:.2f}",
+          en="falling from 0.88 at batch size 2 to 0.14 at 64", zh="从批大小 2 时的 0.88 降到 64 时的 0.14"),
+    Claim(P, lambda: bn_output_spread(64), "{:.2f}",
+          en="falling from 0.88 at batch size 2 to 0.14 at 64", zh="从批大小 2 时的 0.88 降到 64 时的 0.14"),
+    Claim(P, lambda: 0.1 * 3.5, "{:.2f}",
+          en="eval: (x - 0.35) / sqrt(1.5 + 1e-5)", zh="eval：(x - 0.35) / sqrt(1.5 + 1e-5)"),
+    Claim(P, lambda: 0.9 * 1 + 0.1 * np.var(np.arange(8.0), ddof=1), "{:.1f}",
+          en="eval: (x - 0.35) / sqrt(1.5 + 1e-5)", zh="eval：(x - 0.35) / sqrt(1.5 + 1e-5)"),
+    Claim(P, lambda: math.sqrt(12.5), "{:.4f}",
+          en="RMS = 3.5355; mean 3.5, std 0.5", zh="RMS = 3.5355；均值 3.5，标准差 0.5"),
+    Claim(P, lambda: np.var(np.arange(8.0)), "{:.2f}",
+          en="mean 3.5, biased var 5.25, unbiased var 6", zh="均值 3.5，有偏方差 5.25，无偏方差 6"),
+]
+CLAIMS += [
+    Claim(P, lambda: _pre_ln(0), "{:.1f}",
+          en="Pre-LN grows from about 1.4 to about 5", zh="Pre-LN 从约 1.4 增长到约 5"),
+    Claim(P, _pre_ln_final, "{:.0f}",
+          en="Pre-LN grows from about 1.4 to about 5", zh="Pre-LN 从约 1.4 增长到约 5"),
+]
+test_claims = claims_test(CLAIMS)
