@@ -336,13 +336,13 @@ CLAIMS = [
     Claim(P, lambda: bn_output_spread(64), "{:.2f}",
           en="falling from 0.88 at batch size 2 to 0.14 at 64", zh="从批大小 2 时的 0.88 降到 64 时的 0.14"),
     Claim(P, lambda: 0.1 * 3.5, "{:.2f}",
-          en="eval: (x - 0.35) / sqrt(1.5 + 1e-5)", zh="eval：(x - 0.35) / sqrt(1.5 + 1e-5)"),
+          en="eval: (x - 0.35) / sqrt(1.5 + 1e-5)", zh="eval: (x - 0.35) / sqrt(1.5 + 1e-5)"),
     Claim(P, lambda: 0.9 * 1 + 0.1 * np.var(np.arange(8.0), ddof=1), "{:.1f}",
-          en="eval: (x - 0.35) / sqrt(1.5 + 1e-5)", zh="eval：(x - 0.35) / sqrt(1.5 + 1e-5)"),
+          en="eval: (x - 0.35) / sqrt(1.5 + 1e-5)", zh="eval: (x - 0.35) / sqrt(1.5 + 1e-5)"),
     Claim(P, lambda: math.sqrt(12.5), "{:.4f}",
-          en="RMS = 3.5355; mean 3.5, std 0.5", zh="RMS = 3.5355；均值 3.5，标准差 0.5"),
+          en="RMS = 3.5355; mean 3.5, std 0.5", zh="RMS = 3.5355; mean 3.5, std 0.5"),
     Claim(P, lambda: np.var(np.arange(8.0)), "{:.2f}",
-          en="mean 3.5, biased var 5.25, unbiased var 6", zh="均值 3.5，有偏方差 5.25，无偏方差 6"),
+          en="mean 3.5, biased var 5.25, unbiased var 6", zh="mean 3.5, biased var 5.25, unbiased var 6"),
 ]
 CLAIMS += [
     Claim(P, lambda: _pre_ln(0), "{:.1f}",
