@@ -17,10 +17,10 @@ BATCH_SIZES = [2, 4, 8, 16, 32, 64]
 @figure("normalization-axes")
 def axes_cube(style):
     """The N x C x (H, W) block with the entries that share one mean and variance highlighted."""
-    fig = plt.figure(figsize=(8.8, 2.8))
+    fig = plt.figure(figsize=(6.4, 5.6))
     N, C, HW, _ = CUBE
     for i, (kind, title) in enumerate(PANELS):
-        ax = fig.add_subplot(1, 4, i + 1, projection="3d")
+        ax = fig.add_subplot(2, 2, i + 1, projection="3d")
         ids = stat_groups(CUBE, kind, num_groups=2)[:, :, :, 0]     # (N, C, HW)
         lit = ids == ids[N - 1, 0, 0]              # the set that holds the front-right corner
         colors = np.empty(lit.shape, dtype=object)
@@ -29,7 +29,7 @@ def axes_cube(style):
         # axes of the plot: x = N (batch), y = C (channels), z = H, W
         ax.voxels(np.ones(lit.shape, bool), facecolors=colors, edgecolor=style.fg, linewidth=0.35, shade=False,
                   alpha=0.95)
-        ax.set_box_aspect((N, C, HW), zoom=0.8)
+        ax.set_box_aspect((N, C, HW), zoom=0.85)
         ax.view_init(elev=22, azim=-58)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -41,8 +41,9 @@ def axes_cube(style):
         ax.set_ylabel("C", labelpad=-12, color=style.fg)
         ax.set_zlabel("H, W", labelpad=-12, color=style.fg)
         ax.patch.set_alpha(0)
-        fig.text((i + 0.5) / 4, 0.97, title, ha="center", va="top", fontsize=9, color=style.fg)
-    fig.subplots_adjust(left=0.0, right=1.0, bottom=0.0, top=0.9, wspace=0.0)
+        fig.text((i % 2 + 0.5) / 2, 0.99 - 0.5 * (i // 2), title, ha="center", va="top", fontsize=10,
+                 color=style.fg)
+    fig.subplots_adjust(left=0.0, right=1.0, bottom=0.0, top=0.93, wspace=0.0, hspace=0.12)
     return fig
 
 
