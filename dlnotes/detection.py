@@ -149,7 +149,8 @@ def assign_anchors(anchors, gt_boxes, pos_iou=0.7, neg_iou=0.3, match_low_qualit
 
     Positive: IoU >= pos_iou with some ground truth, or (match_low_quality) the anchor
     with the highest IoU for a ground truth. Negative: max IoU < neg_iou. In between: ignored.
-    Faster R-CNN's RPN: 0.7 / 0.3; RetinaNet: 0.5 / 0.4.
+    Faster R-CNN's RPN: 0.7 / 0.3; RetinaNet: 0.5 / 0.4 (its paper states no best-anchor
+    rule, so pass match_low_quality=False for the paper's rule; torchvision keeps it).
     """
     a, g = boxes_array(anchors, "anchors"), boxes_array(gt_boxes, "gt_boxes")
     hi = real_number(pos_iou, "pos_iou", low=0.0, high=1.0)

@@ -353,7 +353,7 @@ def test_coco_ap_perfect_and_threshold_sensitivity():
 
 def test_recall_on_a_grid_point_quirk_of_the_reference_code():
     # 7 of 10 objects found: recall 0.7 lies below np.linspace's 0.7000000000000001, so a literal
-    # searchsorted (pycocotools, and the VOC devkit's np.arange) skips it; ours does not
+    # searchsorted (pycocotools, and py-faster-rcnn's voc_eval.py with np.arange) skips it; ours does not
     tp = np.array([True] * 7 + [False] * 3)
     p, r = pr_curve(tp, 10)
     assert r[6] < np.linspace(0, 1, 101)[70]
