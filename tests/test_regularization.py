@@ -302,7 +302,7 @@ CLAIMS = [
     Claim(P, lambda: _poly()[1][15], "{:.3f}",
           en="degree 15 drives the training MSE down to 0.012", zh="15 次多项式把训练 MSE 压到 0.012"),
     Claim(P, lambda: _poly()[2][15], "{:.0f}",
-          en="while its test MSE is 494", zh="测试 MSE 却是 494"),
+          en="and its test MSE is 494", zh="测试 MSE 却是 494"),
     Claim(P, lambda: _lc(1, 500, 1), "{:.2f}",
           en="degree 1 ends at a test MSE of 0.29", zh="1 次模型的测试 MSE 停在 0.29"),
     Claim(P, lambda: _lc(9, 15, 1), "{:.1f}",
