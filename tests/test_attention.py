@@ -311,3 +311,126 @@ X = np.ones((3, 4))
 def test_bad_input_gets_a_clear_error(call, exc, words):
     with pytest.raises(exc, match=words):
         call()
+
+
+# ------------------------------------------------------------ numbers stated on the page
+
+def _sat(d_k, scaled, key):
+    from scripts.figures.attention import SAT_KEYS
+    return softmax_saturation(d_k, SAT_KEYS, scaled=scaled)[key]
+
+
+def _thin(x):
+    """12345 -> '12\\,345' (a thin space in TeX, as the page writes it)."""
+    return f"{int(x):,}".replace(",", "\\,")
+
+
+def _crossover(d):
+    """The largest n at which the quadratic terms do not yet exceed the projections."""
+    macs = lambda n: attention_macs(n, d)
+    n = 1
+    while macs(n)["scores"] + macs(n)["weighted_sum"] <= macs(n)["projections"]:
+        n += 1
+    return n - 1
+
+
+LLAMA2_7B = dict(n_layers=32, d_model=4096)           # LLaMA Table 2; Llama 2 keeps the architecture
+LLAMA2_70B = dict(n_layers=80, d_model=8192, n_heads=64, n_kv_heads=8)   # released config.json
+GiB, MiB, KiB = 2**30, 2**20, 2**10
+
+
+def test_saturation_figure_alt_text():
+    # "the largest weight rises from 0.2 to 0.96 ... entropy falls from 2.4 to 0.09 ... Jacobian falls to 0.05"
+    assert f"{_sat(1, False, 'max_weight'):.1f}" == "0.2" and f"{_sat(1024, False, 'max_weight'):.2f}" == "0.96"
+    assert f"{_sat(1, False, 'entropy'):.1f}" == "2.4" and f"{_sat(1024, False, 'entropy'):.2f}" == "0.09"
+    assert f"{_sat(1024, False, 'jacobian_norm'):.2f}" == "0.05"
+    from scripts.figures.attention import SAT_DKS
+    for d in SAT_DKS:
+        assert abs(_sat(d, True, "max_weight") - 0.25) < 0.05
+        assert abs(_sat(d, True, "entropy") - 2.36) < 0.1
+        assert abs(_sat(d, True, "jacobian_norm") - 0.3) < 0.025
+
+
+def test_mask_figure_facts():
+    from scripts.figures.attention import TOKENS, heatmap_weights
+    full, causal, both = heatmap_weights()
+    assert np.all(full > 0)
+    assert np.allclose(full[0], full[4]) and np.allclose(full[:, 0], full[:, 4])   # the two "the"
+    assert np.all(causal[np.triu_indices(len(TOKENS), 1)] == 0.0)
+    assert np.all(both[:, 6:] == 0.0) and causal[7, 6] > 0
+
+
+def test_rope_figure_facts():
+    from scripts.figures.attention import ROPE_QUERIES, rope_scores
+    matrix, curves = rope_scores()
+    n = len(matrix)
+    for off in range(-n + 1, n):
+        assert np.allclose(np.diagonal(matrix, off), np.diagonal(matrix, off)[0])
+    a, b = ROPE_QUERIES
+    assert np.allclose(curves[a]["rope"], curves[b]["rope"])
+    assert not np.allclose(curves[a]["additive"], curves[b]["additive"], atol=0.5)
+
+
+P = "architectures/attention-transformer.md"
+CLAIMS = [
+    Claim(P, lambda: math.sqrt(64), "{:.0f}",
+          en="the scores have standard deviation 8", zh="分数的标准差就是 8"),
+    Claim(P, lambda: _thin(round(math.exp(10), -3)), "{}",
+          en="\\(e^{10} \\approx 22\\,000\\)", zh="\\(e^{10} \\approx 22\\,000\\)"),
+    Claim(P, lambda: _sat(64, False, "max_weight"), "{:.3f}",
+          en="the unscaled largest weight averages 0.847 against 0.249 scaled",
+          zh="不缩放的最大权重平均为 0.847，缩放后为 0.249"),
+    Claim(P, lambda: _sat(64, True, "max_weight"), "{:.3f}",
+          en="the unscaled largest weight averages 0.847 against 0.249 scaled",
+          zh="不缩放的最大权重平均为 0.847，缩放后为 0.249"),
+    Claim(P, lambda: _sat(64, False, "entropy"), "{:.3f}",
+          en="the entropy falls to 0.404 nats against 2.356 scaled",
+          zh="熵从缩放后的 2.356 奈特降到 0.404 奈特"),
+    Claim(P, lambda: _sat(64, True, "entropy"), "{:.3f}",
+          en="the entropy falls to 0.404 nats against 2.356 scaled",
+          zh="熵从缩放后的 2.356 奈特降到 0.404 奈特"),
+    Claim(P, lambda: math.log(16), "{:.3f}",
+          en="the uniform distribution has ln 16 = 2.773", zh="均匀分布为 ln 16 = 2.773"),
+    Claim(P, lambda: _thin(mha_params(512)), "{}",
+          en="\\(4\\cdot 512^2 + 4\\cdot 512 = 1\\,050\\,624\\) parameters",
+          zh="\\(4\\cdot 512^2 + 4\\cdot 512 = 1\\,050\\,624\\) 个参数"),
+    Claim(P, lambda: _crossover(4096), "{}",
+          en="for \\(d = 4096\\), beyond 8192 tokens", zh="\\(d = 4096\\) 时要超过 8192 个 token"),
+    Claim(P, lambda: score_memory_bytes(4096, 32) / GiB, "{:.0f} GiB",
+          en="that is 1 GiB per layer and per sequence", zh="每层每条序列 1 GiB"),
+    Claim(P, lambda: kv_cache_bytes(**LLAMA2_7B) / MiB, "{:.1f} MiB",
+          en="that is 0.5 MiB per token", zh="即每个 token 0.5 MiB"),
+    Claim(P, lambda: kv_cache_bytes(**LLAMA2_7B, n_tokens=4096) / GiB, "{:.0f} GiB",
+          en="costs 2 GiB per sequence", zh="每条序列 2 GiB"),
+    Claim(P, lambda: llama_params(4096, 32, 11008, 32000) / 1e9, "{:.1f}",
+          en="about 6.7 billion parameters, 13.5 GB in fp16", zh="约 6.7 B 个参数，fp16 下 13.5 GB"),
+    Claim(P, lambda: 2 * llama_params(4096, 32, 11008, 32000) / 1e9, "{:.1f} GB",
+          en="about 6.7 billion parameters, 13.5 GB in fp16", zh="约 6.7 B 个参数，fp16 下 13.5 GB"),
+    Claim(P, lambda: 8 * kv_cache_bytes(**LLAMA2_7B, n_tokens=4096) / GiB, "{:.0f} GiB",
+          en="needs a 16 GiB cache, more than the weights", zh="需要 16 GiB 缓存，比权重还大"),
+    Claim(P, lambda: kv_cache_bytes(**LLAMA2_70B) / KiB, "{:.0f} KiB",
+          en="its cache is 320 KiB per token instead of 2.5 MiB",
+          zh="缓存为每个 token 320 KiB，若用完整多头键值则是 2.5 MiB"),
+    Claim(P, lambda: kv_cache_bytes(80, 8192) / MiB, "{:.1f} MiB",
+          en="its cache is 320 KiB per token instead of 2.5 MiB",
+          zh="缓存为每个 token 320 KiB，若用完整多头键值则是 2.5 MiB"),
+    Claim(P, lambda: _sat(1024, False, "jacobian_norm"), "{:.3f}",
+          en="its norm is 0.052 against 0.305 with scaling", zh="它的范数是 0.052，缩放后为 0.305"),
+    Claim(P, lambda: _sat(1024, True, "jacobian_norm"), "{:.3f}",
+          en="its norm is 0.052 against 0.305 with scaling", zh="它的范数是 0.052，缩放后为 0.305"),
+    Claim(P, lambda: _sat(64, False, "max_weight"), "{:.3f}",
+          en="the unscaled largest weight averages 0.847 over 16 random keys",
+          zh="16 个随机键上不缩放的最大权重平均为 0.847"),
+    Claim(P, lambda: _crossover(4096), "{}",
+          en="The quadratic terms overtake the projections when \\(2n^2d > 4nd^2\\), that is \\(n > 2d\\): for \\(d = 4096\\), beyond 8192 tokens",
+          zh="\\(n > 2d\\)：\\(d = 4096\\) 时要超过 8192 个 token"),
+    Claim(P, lambda: kv_cache_bytes(80, 8192) // kv_cache_bytes(**LLAMA2_70B), "{}",
+          en="e.g. 8 for 64 query heads in Llama-2-70B, an 8× smaller cache",
+          zh="例如 Llama-2-70B 为 64 个查询头配 8 个键值头，缓存缩小 8 倍"),
+    Claim(P, lambda: kv_cache_bytes(**LLAMA2_7B, n_tokens=4096) / GiB, "{:.0f} GiB",
+          en="0.5 MiB per token in fp16, 2 GiB for a 4096-token sequence",
+          zh="fp16 下每个 token 0.5 MiB，4096 个 token 的序列 2 GiB"),
+    Claim(P, lambda: kv_cache_bytes(**LLAMA2_7B) / MiB, "{:.1f} MiB",
+          en="0.5 MiB per token for Llama-2-7B in fp16", zh="Llama-2-7B 在 fp16 下每个 token 0.5 MiB"),
+]
+test_claims = claims_test(CLAIMS)
