@@ -30,13 +30,16 @@ def softmax(z, axis=-1):
 
 # --8<-- [start:sdpa]
 def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
-    """softmax(q k^T * scale) v for q (..., n_q, d_k), k (..., n_k, d_k), v (..., n_k, d_v).
+    """softmax(q k^T * scale) v.
 
+    q: (..., n_q, d_k), k: (..., n_k, d_k), v: (..., n_k, d_v).
     mask: boolean, broadcastable to (..., n_q, n_k); True = may attend.
     scale defaults to 1 / sqrt(d_k). Returns (output, weights).
     """
     q, k, v = _qkv(q, k, v)
-    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else real_number(scale, "scale", low=0.0)
+    if scale is None:
+        scale = 1.0 / math.sqrt(q.shape[-1])
+    scale = real_number(scale, "scale", low=0.0)
     scores = q @ np.swapaxes(k, -1, -2) * scale             # (..., n_q, n_k)
     if mask is not None:
         mask = _mask(mask, scores.shape)
@@ -73,13 +76,14 @@ def multi_head_attention(x, p, n_heads, mask=None, use_rope=False, positions=Non
     x = as_float_array(x, "x", min_ndim=2)
     n, d = x.shape[-2:]
     h = _heads(n_heads, d)
-    split = lambda t: np.swapaxes(t.reshape(*t.shape[:-1], h, d // h), -2, -3)   # (..., h, n, d/h)
+    # (..., n, d) -> (..., h, n, d/h)
+    split = lambda t: np.swapaxes(t.reshape(*t.shape[:-1], h, d // h), -2, -3)
     q, k, v = (split(x @ p[f"W{c}"] + p[f"b{c}"]) for c in "qkv")
     if use_rope:
         pos = np.arange(n) if positions is None else positions
         q, k = rope(q, pos), rope(k, pos)
     if mask is not None:
-        mask = np.expand_dims(np.asarray(mask), -3)          # the same mask for every head
+        mask = np.expand_dims(np.asarray(mask), -3)     # same mask for every head
     out, _ = scaled_dot_product_attention(q, k, v, mask)
     out = np.swapaxes(out, -2, -3).reshape(*x.shape[:-1], d)  # concatenate the heads
     return out @ p["Wo"] + p["bo"]
@@ -144,12 +148,13 @@ def rope(x, positions, base=10000.0):
     d = _even(x.shape[-1], "the last dimension of x")
     pos = as_float_array(positions, "positions", ndim=1)
     if len(pos) != x.shape[-2]:
-        raise ValueError(f"positions must have one entry per token ({x.shape[-2]}), got {len(pos)}")
+        raise ValueError(f"positions must have one entry per token "
+                         f"({x.shape[-2]}), got {len(pos)}")
     angles = pos[:, None] * _frequencies(d, base)[None, :]             # (n, d/2)
     cos, sin = np.cos(angles), np.sin(angles)
     even, odd = x[..., 0::2], x[..., 1::2]
     out = np.empty_like(x)
-    out[..., 0::2] = even * cos - odd * sin                           # a 2-d rotation per pair
+    out[..., 0::2] = even * cos - odd * sin            # a 2-d rotation per pair
     out[..., 1::2] = even * sin + odd * cos
     return out
 # --8<-- [end:positions]
@@ -175,8 +180,9 @@ def decode_with_kv_cache(x, p, n_heads, use_rope=False):
             q, k = rope(q, [t]), rope(k, [t])
         k_cache.append(k)
         v_cache.append(v)
-        K, V = np.concatenate(k_cache, axis=1), np.concatenate(v_cache, axis=1)   # (h, t+1, d/h)
-        out, _ = scaled_dot_product_attention(q, K, V)                # no mask: the cache is the past
+        K = np.concatenate(k_cache, axis=1)                   # (h, t+1, d/h)
+        V = np.concatenate(v_cache, axis=1)
+        out, _ = scaled_dot_product_attention(q, K, V)        # no mask: cache = past
         outputs.append(out.reshape(d) @ p["Wo"] + p["bo"])
     return np.array(outputs)
 # --8<-- [end:kv_cache]
@@ -190,20 +196,23 @@ def mha_params(d, bias=True):
 
 
 def attention_macs(n, d):
-    """Multiply-adds of self-attention over n tokens of width d (any number of heads)."""
+    """Multiply-adds of self-attention over n tokens of width d (any head count)."""
     n, d = integer(n, "n", low=1), integer(d, "d", low=1)
     return {"projections": 4 * n * d * d,     # Q, K, V and the output projection
             "scores": n * n * d,              # Q K^T: h heads x n x n x d/h
             "weighted_sum": n * n * d}        # A V, the same count
 
 
-def kv_cache_bytes(n_layers, d_model, n_tokens=1, bytes_per_value=2, n_heads=None, n_kv_heads=None):
-    """Keys and values of every layer for n_tokens: 2 * layers * (kv heads * head size) * bytes.
+def kv_cache_bytes(n_layers, d_model, n_tokens=1, bytes_per_value=2,
+                   n_heads=None, n_kv_heads=None):
+    """Keys and values of every layer for n_tokens:
+    2 * layers * (kv heads * head size) * bytes per value * tokens.
 
     With grouped-query attention only n_kv_heads of the n_heads heads keep K and V.
     """
     L, d = integer(n_layers, "n_layers", low=1), integer(d_model, "d_model", low=1)
-    T, b = integer(n_tokens, "n_tokens", low=0), integer(bytes_per_value, "bytes_per_value", low=1)
+    T = integer(n_tokens, "n_tokens", low=0)
+    b = integer(bytes_per_value, "bytes_per_value", low=1)
     width = d
     if n_kv_heads is not None:
         h = _heads(n_heads, d)
