@@ -204,10 +204,10 @@ def first_input_task(T, batch=32, seed=0):
 
 # --8<-- [start:through-time]
 def grad_norm_through_time(kind, T=100, hidden_size=32, seed=0, **init):
-    """Mean ||dL/dh_t|| over a batch for a loss on h_T only, indexed by T - t.
+    """Mean ||dL/dh_t|| over a batch, loss on h_T only, indexed by T - t.
 
-    The upstream gradient dL/dh_T is a random unit vector per sequence, so entry 0 is 1;
-    entry k says how much of it reaches the state k steps earlier.
+    dL/dh_T is a random unit vector per sequence, so entry 0 is 1;
+    entry k is how much of it reaches the state k steps earlier.
     """
     x, _ = first_input_task(T, seed=seed)
     N, H = x.shape[1], integer(hidden_size, "hidden_size", low=1)
