@@ -156,6 +156,9 @@ def clip_grad_norm(grads, max_norm):
 def init_params(kind, input_size, hidden_size, seed=0, forget_bias=0.0, rho=None):
     """PyTorch's default initialisation: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)).
 
+    The single bias ``b`` is drawn as PyTorch's ``b_ih + b_hh``, the sum of two independent
+    uniforms (a triangular distribution on (-2/sqrt(H), 2/sqrt(H))), not as 2 U(-k, k).
+
     ``kind`` is ``"rnn"`` or ``"lstm"``. For the LSTM, ``forget_bias`` is added to the
     forget-gate block of ``b``. For the RNN, ``rho`` (optional) rescales ``W_hh`` to
     that spectral radius. Returns a dict with ``W_ih``, ``W_hh``, ``b``.
@@ -168,8 +171,8 @@ def init_params(kind, input_size, hidden_size, seed=0, forget_bias=0.0, rho=None
     rng = rng_from(seed)
     G = 4 if kind == "lstm" else 1
     k = 1 / np.sqrt(H)
-    p = {"W_ih": rng.uniform(-k, k, (G * H, D)), "W_hh": rng.uniform(-k, k, (G * H, H)),
-         "b": 2 * rng.uniform(-k, k, G * H)}     # b_ih + b_hh: a sum of two U(-k, k)
+    p = {"W_ih": rng.uniform(-k, k, (G * H, D)), "W_hh": rng.uniform(-k, k, (G * H, H))}
+    p["b"] = rng.uniform(-k, k, G * H) + rng.uniform(-k, k, G * H)   # b_ih + b_hh: two U(-k, k)
     if kind == "lstm":
         p["b"][H:2 * H] += forget_bias
     elif rho is not None:
