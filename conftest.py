@@ -110,7 +110,7 @@ def built_site() -> Path:
     Set DLNOTES_SITE to reuse a site already built from this checkout.
     """
     if os.environ.get("DLNOTES_SITE"):
-        return Path(os.environ["DLNOTES_SITE"])
+        return Path(os.environ["DLNOTES_SITE"]).resolve()      # a relative path works too
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.setdefault("DLNOTES_REPO_URL", TEST_REPO_URL)     # as the Pages workflow: edit links on
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(SITE_DIR)],
