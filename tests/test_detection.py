@@ -361,14 +361,13 @@ def test_recall_on_a_grid_point_quirk_of_the_reference_code():
     assert coco_like_accumulate(tp, 10) == pytest.approx(70 / 101)
 
 
-def test_coco_ap_against_pycocotools_if_installed():
-    pytest.importorskip("pycocotools")
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
+def _pycocotools_ap(det_boxes, det_scores, det_images, gt_boxes, gt_images, exact_grid=False):
+    """COCO AP@[.50:.95] (area 'all', 100 detections) computed by pycocotools itself."""
     import contextlib
     import io
 
-    det_boxes, det_scores, det_images, gt_boxes, gt_images = synthetic_detections(seed=2)
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
 
     def xywh(b):
         return [float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])]
@@ -385,11 +384,32 @@ def test_coco_ap_against_pycocotools_if_installed():
         coco_gt.createIndex()
         ev = COCOeval(coco_gt, coco_gt.loadRes(dets), "bbox")
         ev.params.areaRng, ev.params.areaRngLbl = [[0, 1e10]], ["all"]
+        if exact_grid:          # 0.70 exactly instead of np.linspace's 0.7000000000000001
+            ev.params.recThrs = np.arange(101) / 100
         ev.evaluate()
         ev.accumulate()
-    ours = coco_ap(det_boxes, det_scores, det_images, gt_boxes, gt_images)
-    theirs = ev.eval["precision"][:, :, 0, 0, -1].mean()
-    assert ours == pytest.approx(theirs, abs=1e-9)
+    return ev.eval["precision"][:, :, 0, 0, -1].mean()
+
+
+@pytest.mark.parametrize("n_images, seed", [(37, 2), (37, 3), (31, 5)])
+def test_coco_ap_equals_pycocotools(n_images, seed):
+    """pycocotools (a test dependency, pinned in requirements.lock) is the reference. With a
+    ground-truth count coprime to 100 no recall lands on a grid point, and the two agree."""
+    from importlib.metadata import version
+
+    assert version("pycocotools") == "2.0.11", "the page names the version it was checked against"
+    data = synthetic_detections(n_images=n_images, objects_per_image=1, seed=seed)
+    assert coco_ap(*data) == pytest.approx(_pycocotools_ap(*data), abs=1e-12)
+
+
+def test_coco_ap_vs_pycocotools_where_recall_hits_the_grid():
+    """60 objects: recall 42/60 = 0.7 falls just below np.linspace's 0.7000000000000001, so
+    pycocotools reads the next recall's precision there (the quirk the page describes). On
+    the exact grid it equals ours to the last bit; on its own grid it differs slightly."""
+    data = synthetic_detections(seed=2)
+    ours = coco_ap(*data)
+    assert ours == _pycocotools_ap(*data, exact_grid=True)
+    assert 0 < abs(ours - _pycocotools_ap(*data)) < 1e-3
 
 
 def test_synthetic_detections_shape():
