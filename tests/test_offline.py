@@ -81,3 +81,17 @@ def test_math_language_switch_and_notebook_from_disk(file_page):
     page = goto("zh/training/dropout-lab.html")
     assert page.locator(".jp-OutputArea-output img").count() >= 1
     assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["practice.html", "zh/practice.html"])
+def test_practice_loads_its_cards_from_disk(file_page, path):
+    goto, problems = file_page
+    page = goto(path)
+    page.wait_for_function("document.getElementById('pq-status').textContent.trim() !== ''")
+    page.locator("#pq-start").click()
+    page.locator("#pq-card").wait_for(state="visible")
+    assert page.locator("#pq-front").inner_text().strip()
+    page.keyboard.press("Space")
+    assert page.locator("#pq-back .katex, #pq-back p").count() >= 1
+    assert not problems, problems

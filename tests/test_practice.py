@@ -93,6 +93,7 @@ def test_review_session_by_keyboard_then_tomorrow_shows_exactly_the_due_cards(op
     page.wait_for_selector("#pq-status:not(:empty)")
     page.select_option("#pq-topic", "cnn/receptive-field")
     page.locator("#pq-start").click()
+    page.locator("#pq-card").wait_for(state="visible")
     assert "of 14" in page.locator("#pq-left").inner_text()
     assert page.locator("#pq-status").inner_text().startswith("14 due")
     page.keyboard.press("Space")
@@ -158,6 +159,7 @@ def test_blocked_storage_shows_a_notice_and_practice_still_works(open_page):
     page, problems = open_page("practice/", init=BLOCK_STORAGE)
     assert "blocks site storage" in page.locator("#pq-notice").inner_text()
     page.locator("#pq-start").click()
+    page.locator("#pq-card").wait_for(state="visible")
     page.keyboard.press("Space")
     page.keyboard.press("4")
     assert "Graded Easy" in page.locator("#pq-last").inner_text()
@@ -183,6 +185,7 @@ def test_mock_interview_in_chinese_on_a_phone(open_page):
     page.select_option("#pq-mock-topic", "cnn/receptive-field")
     page.select_option("#pq-mock-n", "2")
     page.locator("#pq-mock-start").tap()
+    page.locator("#pq-mock-stage").wait_for(state="visible")
     assert "第 1 题，共 3 题" in page.locator("#pq-mock-step").inner_text()
     assert "用 30 秒回答" in page.locator("#pq-mock-front").inner_text()
     page.clock.set_fixed_time(T0 + dt.timedelta(seconds=42))
@@ -206,6 +209,7 @@ def test_mock_interview_in_chinese_on_a_phone(open_page):
 def test_spot_the_wrong_answer_feedback(open_page):
     page, problems = open_page("practice/?mode=quiz&topic=cnn/receptive-field")
     page.locator("#pq-quiz-next").click()
+    page.locator(".pq-choice").first.wait_for()
     choices = page.locator(".pq-choice")
     assert 3 <= choices.count() <= 4
     right = page.locator(".pq-choice input[value='false']").first
@@ -325,3 +329,45 @@ def test_topic_page_with_progress_does_not_shift_on_a_slow_phone(browser, site_u
         assert not problems, problems
     finally:
         ctx.close()
+
+
+# ---- The deck is a separate script, loaded when a session starts (issue 14: page weight) --------
+def test_opening_the_page_does_not_load_the_cards_starting_does_once(open_page):
+    page, problems = open_page("practice/")
+    requested = []
+    page.on("request", lambda r: requested.append(r.url) if "practice-deck.js" in r.url else None)
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.DLPracticeDeck") == "undefined" and not requested
+    assert page.locator("#practice-deck .pq-card").count() >= 200, "the shells are in the page"
+    assert page.locator("#practice-deck .pq-card .pq-front").count() == 0, "their text is not"
+    page.locator("#pq-start").dblclick()                  # a double click starts one session
+    page.locator("#pq-card").wait_for(state="visible")
+    assert page.locator("#pq-front").inner_text().strip()
+    assert len(requested) == 1 and "?v=" in requested[0]
+    page.locator("#pq-mock-start").evaluate("b => b.click()")     # later sessions reuse it
+    page.wait_for_timeout(200)
+    assert len(requested) == 1
+    assert page.get_attribute("#practice", "aria-busy") is None
+    assert not problems, problems
+
+
+def test_a_deck_that_fails_to_load_says_so_and_retrying_works(open_page):
+    page, problems = open_page("zh/practice/")
+    fail = {"on": True}
+
+    def deck(route):
+        if fail["on"]:
+            route.fulfill(status=503, body="")
+        else:
+            route.continue_()
+    page.route("**/practice-deck.js*", deck)
+    page.locator("#pq-start").click()
+    page.wait_for_selector("#pq-notice:not([hidden])")
+    assert "卡片内容没能加载" in page.locator("#pq-notice").inner_text()
+    assert page.locator("#pq-card").is_hidden()
+    fail["on"] = False
+    page.locator("#pq-start").click()
+    page.locator("#pq-card").wait_for(state="visible")
+    assert page.locator("#pq-front").inner_text().strip()
+    problems[:] = [p for p in problems if "503" not in p and "Failed to load resource" not in p]
+    assert not problems, problems

@@ -143,3 +143,58 @@ def test_every_topic_has_at_least_three_spot_the_wrong_answer_items(lang):
     for path in topic_pages("en"):
         n = sum(1 for c in deck if c.topic == path.removesuffix(".md") and c.quiz)
         assert n >= 3, f"{lang}/{path}: {n} spot-the-wrong-answer items (at least 3)"
+
+
+# ---- split_deck: the rendered cards leave the practice page for practice-deck.js ------------------
+DECK_PAGE = ('<p>before</p>\n<div hidden="hidden" id="practice-deck">\n'
+             '<div class="pq-card" data-id="a/b#30s" data-kind="30s" data-tags="x" data-topic="a/b">\n'
+             '<div class="pq-front">\n<p>Q <span class="katex">x</span></p>\n</div>\n'
+             '<div class="pq-back">\n<div class="admonition"><p>A</p></div>\n</div>\n</div>\n'
+             '<div class="pq-card" data-id="a/b#k" data-kind="fix" data-tags="x" data-topic="a/b">\n'
+             '<div class="pq-front"><p>F</p></div><div class="pq-back"><p>B</p></div>\n'
+             '<div class="pq-quiz"><div class="pq-st" data-wrong="true"><p>w</p></div></div>\n</div>\n'
+             '</div>\n<p>after</p>')
+
+
+def _page(tmp_path, src="en/practice.md"):
+    dest = tmp_path / "site" / "practice" / "index.html"
+    return NS(file=NS(src_uri=src, abs_dest_path=str(dest)))
+
+
+def test_split_deck_keeps_shells_and_writes_the_cards_beside_the_page(tmp_path):
+    out = cards.split_deck(DECK_PAGE, _page(tmp_path))
+    assert out.startswith("<p>before</p>") and out.endswith("<p>after</p>")
+    assert "pq-front" not in out and "katex" not in out
+    assert '<div class="pq-card" data-id="a/b#30s" data-kind="30s" data-tags="x" data-topic="a/b"></div>' in out
+    assert 'data-id="a/b#k" data-kind="fix" data-tags="x" data-topic="a/b" data-quiz=""></div>' in out
+    script = (tmp_path / "site" / "practice" / cards.DECK_FILE).read_text(encoding="utf-8")
+    assert script.startswith("window.DLPracticeDeck = {") and script.endswith("};\n")
+    data = json.loads(script[script.index("{"):script.rindex("}") + 1])
+    assert data["lang"] == "en" and list(data["cards"]) == ["a/b#30s", "a/b#k"]
+    assert data["cards"]["a/b#30s"].endswith('<div class="admonition"><p>A</p></div>\n</div>')
+    assert data["cards"]["a/b#k"].startswith('<div class="pq-front"><p>F</p></div>')
+    version = re.search(r'data-src="practice-deck\.js\?v=([0-9a-f]{10})"', out).group(1)
+    assert cards.split_deck(DECK_PAGE.replace("<p>B</p>", "<p>B2</p>"), _page(tmp_path)).count(version) == 0, \
+        "a changed deck gets a new version: no stale cached script"
+    assert list(cards.deck_fragments(tmp_path / "site"))[1].endswith("</div>")
+
+
+def test_split_deck_leaves_other_pages_alone_and_fails_on_an_empty_or_broken_deck(tmp_path):
+    assert cards.split_deck("<p>x</p>", _page(tmp_path)) == "<p>x</p>"
+    with pytest.raises(cards.CardError, match="no cards"):
+        cards.split_deck('<div id="practice-deck"></div>', _page(tmp_path))
+    with pytest.raises(cards.CardError, match="unbalanced"):
+        cards.split_deck(DECK_PAGE.replace("</div>\n<p>after", "<p>after"), _page(tmp_path))
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_built_practice_page_is_light_and_its_deck_has_every_card(built_site, lang):
+    html = (built_site / lang / "practice" / "index.html").read_text(encoding="utf-8")
+    script = (built_site / lang / "practice" / cards.DECK_FILE).read_text(encoding="utf-8")
+    deck = json.loads(script[script.index("{"):script.rindex("}") + 1])["cards"]
+    shells = re.findall(r'<div class="pq-card" data-id="([^"]+)"[^>]*></div>', html)
+    expected = [c.id for c in cards.deck(DOCS, lang.rstrip("/") or "en", NAV)]
+    assert shells == list(deck) and sorted(shells) == sorted(expected)
+    assert len(html.encode()) < 150_000, "the cards' text stays out of the page"
+    assert all('class="pq-front"' in body and 'class="pq-src"' in body for body in deck.values())
+    assert sum('class="katex"' in body for body in deck.values()) >= 20, "math arrives rendered"

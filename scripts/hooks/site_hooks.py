@@ -67,6 +67,7 @@ def on_post_page(output, page, config):
         output = labs.post_page(output, page)
     search.collect(output, page)              # lab cells final; before math: TeX, not KaTeX's spans
     output = math.render_page(output, page.file.src_uri)
+    output = cards.split_deck(output, page)   # after math: the cards leave rendered
     return assets.preload_math_fonts(output, config)
 
 
@@ -77,7 +78,7 @@ def on_post_build(config):
         return                                   # the nested Chinese build; wait for the merge
     site = Path(config.site_dir)
     DiskMemo.save_all()                          # build caches (highlighting, search sections)
-    assets.subset_katex_fonts(site)
+    assets.subset_katex_fonts(site, extra=cards.deck_fragments(site))   # the cards' math too
     search.write_index(site, offline=_offline(config))   # after the offline plugin wrote its stub
 
 

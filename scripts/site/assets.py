@@ -64,15 +64,18 @@ def preload_math_fonts(output: str, config) -> str:
     return output.replace("</head>", links + "</head>", 1)
 
 
-def subset_katex_fonts(site: Path) -> None:
+def subset_katex_fonts(site: Path, extra=()) -> None:
     """Cut the KaTeX fonts in the built site to the characters its math uses (both
-    languages, every page): ~40 KB less per math page."""
+    languages, every page, and the HTML fragments in ``extra``, e.g. the practice deck
+    that a page loads later): ~40 KB less per math page."""
     font_dir = site / "assets" / "vendor" / "katex" / "fonts"
     if not font_dir.is_dir():
         return
     chars: set[str] = set()
     for page in site.rglob("*.html"):
         chars |= font_subset.math_characters(page.read_text(encoding="utf-8"))
+    for fragment in extra:
+        chars |= font_subset.math_characters(fragment)
     sizes = font_subset.subset_fonts(font_dir, chars, CACHE_DIR / "katex-fonts")
     before, after = (sum(s[i] for s in sizes.values()) for i in (0, 1))
     log.info("KaTeX fonts cut to %d characters: %d -> %d KB", len(chars), before // 1024, after // 1024)

@@ -26,10 +26,14 @@ Events: ``on_files`` (``add_files``: validates every topic page of both language
 page, fills ``<!-- practice-deck -->``, ``<!-- practice-topics -->``, the home page's
 ``<!-- practice-progress: <topic> -->`` and adds the topic pages' "Test yourself" line after the
 30-second answer; flags those pages ``practice_progress`` for overrides/main.html to load
-practice-core.js and practice-progress.js). Must not change the topic pages' sources.
+practice-core.js and practice-progress.js), ``on_post_page`` (``split_deck``: the rendered
+cards leave the practice page for ``practice-deck.js`` beside it, which the page loads when a
+session starts: opening the page costs a third of what it did). Must not change the topic
+pages' sources.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -364,3 +368,61 @@ def deck_markdown(page, config) -> str:
     out.append("</div>\n")
     return "\n".join(out)
 
+
+
+# ---------------------------------------------------------------------------
+# The deck leaves the page (on_post_page, after math is rendered)
+# ---------------------------------------------------------------------------
+DECK_FILE = "practice-deck.js"
+DECK_OPEN_RE = re.compile(r'<div\b[^>]*\bid="practice-deck"[^>]*>')
+DIV_RE = re.compile(r"<div\b[^>]*>|</div>")
+CARD_OPEN_RE = re.compile(r'<div class="pq-card"([^>]*)>')
+
+
+def _div_end(html: str, start: int) -> int:
+    """The end of the <div> opening at ``start`` (our own markup: balanced divs)."""
+    depth = 0
+    for m in DIV_RE.finditer(html, start):
+        depth += 1 if m.group(0) != "</div>" else -1
+        if depth == 0:
+            return m.end()
+    raise CardError(f"unbalanced <div> in the practice deck at offset {start}")
+
+
+def split_deck(output: str, page) -> str:
+    """Move every card's rendered HTML (math already KaTeX, links already resolved) from the
+    practice page to ``practice-deck.js`` in the page's folder: ``window.DLPracticeDeck =
+    {lang, cards: {id: html}}``. The page keeps an empty shell per card (id, kind, topic, tags,
+    and whether it has a quiz), enough to count what is due; practice.js loads the script
+    when a session starts. A script tag, not fetch(): it also works over file:// offline."""
+    opening = DECK_OPEN_RE.search(output)
+    if opening is None:
+        return output
+    at = opening.start()
+    end = _div_end(output, at)
+    shells, bodies, pos = [], {}, opening.end()
+    while (m := CARD_OPEN_RE.search(output, pos, end)) is not None:
+        card_end = _div_end(output, m.start())
+        inner = output[m.end():card_end - len("</div>")].strip()
+        card_id = re.search(r'data-id="([^"]+)"', m.group(1)).group(1)
+        quiz = ' data-quiz=""' if 'class="pq-quiz"' in inner else ""
+        shells.append(f'<div class="pq-card"{m.group(1)}{quiz}></div>')
+        bodies[card_id] = inner
+        pos = card_end
+    if not bodies:
+        raise CardError(f"{page.file.src_uri}: the practice deck has no cards")
+    script = ("window.DLPracticeDeck = " + json.dumps({"lang": page_lang(page), "cards": bodies},
+                                                      ensure_ascii=False, separators=(",", ":")) + ";\n")
+    dest = Path(page.file.abs_dest_path).parent / DECK_FILE
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(script, encoding="utf-8")
+    version = hashlib.sha256(script.encode()).hexdigest()[:10]
+    return (output[:at] + f'<div id="practice-deck" hidden data-src="{DECK_FILE}?v={version}">\n'
+            + "\n".join(shells) + "\n</div>" + output[end:])
+
+
+def deck_fragments(site: Path):
+    """The card HTML of every ``practice-deck.js`` in a built site (for the font subsetter)."""
+    for path in Path(site).rglob(DECK_FILE):
+        text = path.read_text(encoding="utf-8")
+        yield from json.loads(text[text.index("{"):text.rindex("}") + 1])["cards"].values()

@@ -1,6 +1,8 @@
 // Practice page: review (SM-2, self-graded), mock interview, spot the wrong answer, and the
-// progress file. The cards are in the page (#practice-deck, built by scripts/site/cards.py);
-// the logic is practice-core.js. Nothing is fetched; progress stays in this browser.
+// progress file. The page holds an empty shell per card (#practice-deck, built by
+// scripts/site/cards.py); their rendered text is in practice-deck.js beside the page, loaded
+// by a script tag (works over file://) when a session starts. The logic is practice-core.js.
+// Progress stays in this browser.
 (function () {
   "use strict";
   var P = window.DLPractice;
@@ -35,7 +37,8 @@
     quizNone: "这个主题还没有“找错”题。",
     quizScore: function (ok, n) { return "已答 " + n + " 题，答对 " + ok + " 题。"; },
     correction: "更正", read: "阅读原文：",
-    random: "随机"
+    random: "随机",
+    deckFail: "卡片内容没能加载（网络断开？）。请检查连接后再点一次开始。"
   } : {
     kind: { "30s": "30-second answer", q: "Follow-up", fix: "Correction of the notes" },
     grades: ["Again", "Hard", "Good", "Easy"],
@@ -66,7 +69,8 @@
     quizNone: "No spot-the-wrong-answer items for this topic yet.",
     quizScore: function (ok, n) { return n + " answered, " + ok + " right."; },
     correction: "Correction", read: "Read: ",
-    random: "Random"
+    random: "Random",
+    deckFail: "The cards could not be loaded (offline?). Check the connection and press start again."
   };
 
   function $(id) { return document.getElementById(id); }
@@ -89,9 +93,37 @@
   if (!root || !deckEl || !P) return;
   var cards = {}, order = [];
   all(".pq-card", deckEl).forEach(function (el) {
-    var c = { id: el.dataset.id, kind: el.dataset.kind, topic: el.dataset.topic, tags: (el.dataset.tags || "").split("|"), el: el };
+    var c = { id: el.dataset.id, kind: el.dataset.kind, topic: el.dataset.topic, tags: (el.dataset.tags || "").split("|"),
+      quiz: el.hasAttribute("data-quiz"), el: el };
     cards[c.id] = c; order.push(c.id);
   });
+
+  // ---- the cards' text, loaded once, on the first session -------------------------------
+  var deck = { state: "", waiting: [] };       // "" | "loading" | "ready"
+  function withDeck(fn) {
+    if (deck.state === "ready") return fn();
+    if (deck.waiting.indexOf(fn) < 0) deck.waiting.push(fn);     // a double click starts once
+    if (deck.state === "loading") return;
+    deck.state = "loading";
+    root.setAttribute("aria-busy", "true");
+    var s = document.createElement("script");
+    s.src = deckEl.dataset.src;
+    s.onload = function () {
+      var got = window.DLPracticeDeck;
+      root.removeAttribute("aria-busy");
+      if (!got || !got.cards) return deckFailed();
+      order.forEach(function (id) { cards[id].el.innerHTML = got.cards[id] || ""; });
+      deck.state = "ready";
+      var todo = deck.waiting; deck.waiting = [];
+      todo.forEach(function (f) { f(); });
+    };
+    s.onerror = function () { root.removeAttribute("aria-busy"); deckFailed(); };
+    document.head.appendChild(s);
+  }
+  function deckFailed() {
+    deck.state = ""; deck.waiting = [];
+    say(T.deckFail);
+  }
 
   // ---- storage -----------------------------------------------------------------------
   var store = null;
@@ -184,7 +216,7 @@
     show($("pq-done"), false);
     nextCard();
   }
-  $("pq-start").addEventListener("click", startReview);
+  $("pq-start").addEventListener("click", function () { withDeck(startReview); });
   function nextCard() {
     var stage = $("pq-card");
     if (!R.queue.length) {
@@ -253,7 +285,7 @@
     show($("pq-mock-stage"), true);
     nextMock();
   }
-  $("pq-mock-start").addEventListener("click", startMock);
+  $("pq-mock-start").addEventListener("click", function () { withDeck(startMock); });
   function tick() {
     var it = M.items[M.k], s = Math.floor((now() - it.start) / 1000);
     it.s = s;
@@ -337,7 +369,7 @@
   // ---- spot the wrong answer ----------------------------------------------------------
   var Q = null, quizTopic = $("pq-quiz-topic");
   function nextQuiz() {
-    var pool = pick(quizTopic.value).filter(function (id) { return cards[id].el.querySelector(".pq-quiz"); });
+    var pool = pick(quizTopic.value).filter(function (id) { return cards[id].quiz; });
     var box = $("pq-quiz-item");
     show($("pq-quiz-feedback"), false);
     if (!pool.length) { box.innerHTML = "<p>" + esc(T.quizNone) + "</p>"; show($("pq-quiz-check"), false); return; }
@@ -383,7 +415,7 @@
     var done = Object.keys(data.quiz), right = done.filter(function (k) { return data.quiz[k].ok; });
     $("pq-quiz-score").textContent = T.quizScore(right.length, done.length);
   }
-  $("pq-quiz-next").addEventListener("click", nextQuiz);
+  $("pq-quiz-next").addEventListener("click", function () { withDeck(nextQuiz); });
   $("pq-quiz-check").addEventListener("click", checkQuiz);
 
   // ---- progress file ------------------------------------------------------------------
@@ -435,5 +467,5 @@
   var m = params.get("mode");
   setMode(m === "mock" || m === "quiz" ? m : "review");
   refresh();
-  if (want && (!m || m === "review")) startReview();
+  if (want && (!m || m === "review")) withDeck(startReview);
 })();
