@@ -42,29 +42,18 @@ def test_bad_markup_fails_naming_the_page(one_figure, markdown, error):
     assert error in str(e.value)
 
 
-def test_stale_figures_are_dealt_to_two_drawing_processes(monkeypatch):
+def test_stale_figures_become_one_background_job_per_module(monkeypatch):
     from scripts import figures as drawings
     from scripts.site import figures as site_figures
 
-    names = sorted(drawings.all_figures())[:8]       # cached here, so each process exits at once
+    known = drawings.all_figures()
+    crf = [n for n in sorted(known) if known[n] == "crf"]
+    names = crf + ["dropout-train-vs-eval"]
     monkeypatch.setattr(drawings, "stale", lambda: names)
-    drawing = site_figures.Drawing(workers=2)
-    try:
-        shares = [proc.args[3:] for proc, _ in drawing.procs]
-        assert shares == [names[0::2], names[1::2]]
-    finally:
-        drawing.finish()
-    monkeypatch.setattr(drawings, "stale", lambda: names[:3])      # a few: one process is enough
-    drawing = site_figures.Drawing(workers=2)
-    assert len(drawing.procs) == 1
-    drawing.finish()
-
-
-def test_a_failing_drawing_process_fails_the_build_with_its_error(monkeypatch):
-    from scripts import figures as drawings
-    from scripts.site import figures as site_figures
-
-    monkeypatch.setattr(drawings, "stale", lambda: ["no-such-figure"])
-    drawing = site_figures.Drawing(workers=2)
-    with pytest.raises(SystemExit, match="no-such-figure"):
-        drawing.finish()
+    jobs = site_figures.jobs()
+    assert [(j.key, j.module, j.function, j.args) for j in jobs] == [
+        ("figures:crf", "scripts.figures", "build", (crf,)),       # one worker shares the CRF run
+        ("figures:dropout", "scripts.figures", "build", (["dropout-train-vs-eval"],))]
+    assert len(crf) == 3 and jobs[0].guess == 3 * jobs[1].guess
+    monkeypatch.setattr(drawings, "stale", lambda: [])
+    assert site_figures.jobs() == []

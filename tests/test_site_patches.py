@@ -4,6 +4,7 @@ If one of these fails after an upgrade, read the patch's note in patches.py: eit
 upstream behaviour is gone (drop the patch) or the code it hooks into moved (fix it).
 """
 import inspect
+import re
 from importlib.metadata import version
 from types import SimpleNamespace as NS
 
@@ -108,3 +109,81 @@ def test_memoized_highlight_is_byte_identical_and_computes_once(tmp_path, monkey
     assert len(computed) == 1                              # the block; inline code not memoized
     monkeypatch.setattr(memo, "_used", {k: v + "<!--from memo-->" for k, v in computed.items()})
     assert md().count("<!--from memo-->") == 1             # second call: served from the memo
+
+
+# ---- Patch 7: Page.render memoized ------------------------------------------------------------
+def _project(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nmarkdown_extensions:\n  - toc:\n      permalink: true\n"
+        f"  - pymdownx.snippets:\n      base_path: ['{tmp_path}']\n      check_paths: true\n")
+    (tmp_path / "docs" / "index.md").write_text("# Home\n\n## Part one\n\nSee [b](b.md#part) and [gone](missing.md).\n")
+    (tmp_path / "docs" / "b.md").write_text('# B\n\n## Part\n\n```python\n--8<-- "snip.py"\n```\n')
+    (tmp_path / "snip.py").write_text("x = 1\n")
+    return tmp_path
+
+
+def _build(root, memo_path, caplog):
+    """Build ``root`` in this process with patch 7 on; (pages' HTML, warnings, renders run)."""
+    import markdown
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from scripts.site.common import DiskMemo
+
+    memo = DiskMemo(f"test-render-{memo_path}")
+    memo.path, memo._data, memo._used = memo_path, None, {}      # as a new process would
+    patches.memoize_render(memo, root)
+    runs = []
+    original = markdown.Markdown.convert
+    markdown.Markdown.convert = lambda md, text: (runs.append(text[:8]), original(md, text))[1]
+    caplog.clear()
+    try:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+    finally:
+        markdown.Markdown.convert = original
+    memo.save()
+    html = {p: re.sub(r"Build Date UTC : .*", "", (root / "site" / p).read_text())
+            for p in ("index.html", "b/index.html")}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and "missing.md" in r.getMessage()]
+    return html, warnings, runs
+
+
+def test_memoized_render_is_identical_replays_warnings_and_sees_snippets_and_new_files(tmp_path, caplog):
+    root, memo = _project(tmp_path), tmp_path / "memo.json"
+    first, warned, runs = _build(root, memo, caplog)
+    assert len(runs) == 2 and len(warned) == 1, "both pages rendered; the broken link warned"
+    again, warned_again, runs = _build(root, memo, caplog)
+    assert runs == [] and again == first, "from the memo, byte for byte"
+    assert warned_again == warned, "the warning is replayed: --strict still fails"
+    assert 'href="#part-one"' in again["index.html"] or "part-one" in again["index.html"]
+
+    (root / "snip.py").write_text("x = 2\n")                      # an included file changed
+    changed, _, runs = _build(root, memo, caplog)
+    assert runs == ["# B\n\n## "] and "x = 2" in changed["b/index.html"]
+    (root / "docs" / "missing.md").write_text("# Now here\n")    # the file list changed
+    _, warned, runs = _build(root, memo, caplog)
+    assert len(runs) == 3 and warned == [], "every page rendered again; the link resolves now"
+
+
+def test_a_snippet_form_the_key_cannot_read_is_never_memoized(tmp_path):
+    page = NS(markdown='--8<--\nsnip.py\n--8<--\n', file=NS(src_uri="a.md", dest_uri="a/index.html", url="a/"))
+    config = NS(use_directory_urls=True, validation={})
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n")
+    assert patches._render_key(page, config, [], tmp_path, "v") is None
+    page.markdown = '--8<-- "snip.py"\n'
+    assert "(missing)" in patches._render_key(page, config, [], tmp_path, "v")
+
+
+def test_mkdocs_render_still_sets_what_the_memo_restores():
+    """Patch 7 restores these attributes on a hit; if Page.render sets more, the memo must too."""
+    import mkdocs.structure.pages as pages
+
+    source = inspect.getsource(pages)          # the module: Page.render itself may be patched
+    body = source[source.index("    def render(self, config: MkDocsConfig, files: Files)"):]
+    body = body[:body.index("\n    present_anchor_ids")]
+    assigned = sorted(set(re.findall(r"self\.(\w+) = ", body)))
+    assert assigned == ["_title_from_render", "content", "links_to_anchors", "present_anchor_ids", "toc"]
+    assert "get_toc(getattr(md, 'toc_tokens', []))" in body

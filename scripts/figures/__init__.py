@@ -91,6 +91,11 @@ def module_paths() -> dict[str, Path]:
 
 def figure_names(path: Path) -> list[str]:
     """Names registered in one figure module, read from its source (no import)."""
+    return list(_figure_names(path, path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=None)
+def _figure_names(path: Path, mtime_ns: int) -> tuple[str, ...]:   # parsed once per file version
     names = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.FunctionDef):
@@ -98,7 +103,7 @@ def figure_names(path: Path) -> list[str]:
                 if (isinstance(dec, ast.Call) and getattr(dec.func, "id", None) == "figure"
                         and dec.args and isinstance(dec.args[0], ast.Constant)):
                     names.append(dec.args[0].value)
-    return names
+    return tuple(names)
 
 
 def all_figures() -> dict[str, str]:

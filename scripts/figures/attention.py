@@ -1,4 +1,5 @@
 """Figures for the Attention and Transformer page."""
+import functools
 import math
 
 import matplotlib.pyplot as plt
@@ -23,6 +24,7 @@ ROPE_QUERIES = (20, 60)       # absolute positions of the query in the right pan
 ROPE_OFFSETS = np.arange(0, 21)
 
 
+@functools.lru_cache(maxsize=None)      # both colour schemes
 def saturation_curves():
     """d_k -> (unscaled, scaled) statistics of softmax over SAT_KEYS random keys."""
     return {d: (softmax_saturation(d, SAT_KEYS, scaled=False), softmax_saturation(d, SAT_KEYS))

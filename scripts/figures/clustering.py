@@ -1,4 +1,6 @@
 """Figures for the k-means / k-means++ / ISODATA page."""
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -16,6 +18,7 @@ def grid_blobs(seed=SEED, per=60, spread=0.45):
     return np.vstack([rng.normal(m, spread, (per, 2)) for m in means]), means
 
 
+@functools.lru_cache(maxsize=None)      # both colour schemes share the 600 runs
 def init_comparison(n_seeds=200):
     """Final inertia of Lloyd's algorithm from random and from k-means++ seeds."""
     X, _ = grid_blobs()

@@ -1,4 +1,6 @@
 """Figures for the dense CRF page: before/after on a real photo, the mean-field iterations, the kernels."""
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap
@@ -11,6 +13,7 @@ from scripts.figures import figure
 PARAMS = dict(theta_alpha=6.0, theta_beta=13.0, theta_gamma=3.0, w_app=5.0, w_smooth=1.0)
 
 
+@functools.lru_cache(maxsize=None)      # three figures x two colour schemes share one run
 def flower_run(iterations=10):
     image, mask = demo_scene("flower", (48, 72))
     probs = coarse_probabilities(mask, stride=8, confidence=3.0, noise=1.0, seed=0)
@@ -72,16 +75,23 @@ def iterations(style):
     return fig
 
 
-@figure("crf-kernels")
-def kernels(style):
-    """One row of each kernel: which pixels a pixel on the flower's edge listens to."""
-    image, mask, _, _, _, _ = flower_run(iterations=0)
+@functools.lru_cache(maxsize=None)      # both colour schemes
+def kernel_rows():
+    """The photo, a pixel just inside the flower's edge, and its rows of each kernel."""
+    image, mask, _, _, _, _ = flower_run()
     H, W = mask.shape
     edges = np.argwhere(mask[:, 1:] != mask[:, :-1])
     r, c = (int(edges[len(edges) // 2][0]), int(edges[len(edges) // 2][1]) + 2)   # just inside the flower
-    cmap = LinearSegmentedColormap.from_list("k", [style.off, style.third])
     app = pairwise_kernel(image, **{**PARAMS, "w_smooth": 0.0})[r * W + c].reshape(H, W)
     smooth = pairwise_kernel(image, **{**PARAMS, "w_app": 0.0})[r * W + c].reshape(H, W)
+    return image, r, c, app, smooth
+
+
+@figure("crf-kernels")
+def kernels(style):
+    """One row of each kernel: which pixels a pixel on the flower's edge listens to."""
+    image, r, c, app, smooth = kernel_rows()
+    cmap = LinearSegmentedColormap.from_list("k", [style.off, style.third])
     fig, axes = plt.subplots(1, 3, figsize=(8, 2.3))
     axes[0].imshow(image.astype(np.uint8), interpolation="nearest")
     axes[0].set_title("photo, chosen pixel ×", fontsize=8)

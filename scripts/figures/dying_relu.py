@@ -1,4 +1,6 @@
 """Figures for the Dying ReLU page."""
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -9,11 +11,15 @@ from scripts.figures import figure
 LRS = [0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045]
 
 
+@functools.lru_cache(maxsize=None)      # both colour schemes share the sweeps
+def sweeps():
+    return lr_sweep(LRS, "relu"), lr_sweep(LRS, "leaky_relu", slope=0.01)
+
+
 @figure("dying-relu-vs-lr")
 def dead_vs_lr(style):
     """Fraction of hidden units off on every input after training, vs learning rate."""
-    relu = lr_sweep(LRS, "relu")
-    leaky = lr_sweep(LRS, "leaky_relu", slope=0.01)
+    relu, leaky = sweeps()
     fig, ax = plt.subplots(figsize=(6.8, 3.6))
     for res, key, label, color, ls, marker in [
             (relu, "dead", "ReLU: dead (zero gradient on every input)", style.second, "-", "o"),

@@ -1,4 +1,5 @@
 """Figures for the Optimizers page."""
+import functools
 import math
 
 import matplotlib.pyplot as plt
@@ -76,6 +77,12 @@ def quadratic_paths(style):
     return fig
 
 
+@functools.lru_cache(maxsize=None)      # both colour schemes
+def rosenbrock_run(method, lr, hp):
+    path = run(method, rosenbrock_grad, ROSEN_START, lr, ROSEN_STEPS, **dict(hp))
+    return path, np.array([rosenbrock(p) for p in path])
+
+
 @figure("optimizers-rosenbrock")
 def rosenbrock_paths(style):
     """Paths on the Rosenbrock valley and the loss per step."""
@@ -85,10 +92,9 @@ def rosenbrock_paths(style):
     zs = (1 - xs) ** 2 + 100 * (ys - xs**2) ** 2
     ax.contour(xs, ys, zs, levels=np.geomspace(0.02, 600, 14), colors=style.grid, linewidths=0.7)
     for label, method, lr, hp in ROSEN_RUNS:
-        path = run(method, rosenbrock_grad, ROSEN_START, lr, ROSEN_STEPS, **hp)
+        path, loss = rosenbrock_run(method, lr, tuple(sorted(hp.items())))
         color, ls, marker = looks[method]
         ax.plot(path[:, 0], path[:, 1], color=color, ls=ls, lw=1.2, label=label)
-        loss = np.array([rosenbrock(p) for p in path])
         ax2.plot(np.arange(len(loss)), np.maximum(loss, 1e-16), color=color, ls=ls, lw=1.3,
                  marker=marker, ms=4, markevery=300, label=label)
     ax.scatter([1], [1], marker="+", s=90, color=style.fg, zorder=5)

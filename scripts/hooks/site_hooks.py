@@ -17,26 +17,25 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.site import assets, cards, collections, figures, labs, math, patches, search  # noqa: E402
+from scripts.site import assets, background, cards, collections, figures, labs, math, patches, search  # noqa: E402
 from scripts.site.common import DiskMemo, dlnotes_digest  # noqa: E402
 
 
 def on_config(config):
     patches.apply(run_lab=labs.executed_copy, digest=dlnotes_digest)
     patches.memoize_highlight(DiskMemo("highlight"))
+    patches.memoize_render(DiskMemo("page-render"), ROOT)     # after: a miss highlights through it
     patches.local_polyfills(config)
     assets.configure(config)
     return config
 
 
 def on_pre_build(config):
-    # Stale figures draw in a background process while stale labs run here: a cold build
-    # uses both cores. Runs once per language and on every `mkdocs serve` rebuild.
-    drawing = figures.start()
-    try:
-        labs.run_stale(config)
-    finally:
-        drawing.finish()
+    # Stale figures and labs, made by one worker process per core, longest first: a cold
+    # build keeps both cores busy. Runs once per language and on every `mkdocs serve`
+    # rebuild (usually with nothing to do).
+    background.run(figures.jobs() + labs.jobs(config))
+    figures.refresh()
     patches.keep_notebook_cache(config)        # after mkdocs-jupyter's own on_pre_build reset
 
 

@@ -8,6 +8,7 @@ import logging
 import os
 import posixpath
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,6 +39,18 @@ def page_lang(page) -> str:
 def page_dir(page) -> str:
     """The page's folder inside its language tree ('' at the top)."""
     return posixpath.dirname(page.file.src_uri.split("/", 1)[1])
+
+
+@dataclass(frozen=True)
+class Job:
+    """A piece of background work for ``background.run``: ``module.function(*args)`` in a
+    worker process. Made by ``figures.jobs`` and ``labs.jobs``."""
+    key: str                   # stable across builds, e.g. "figures:crf", "lab:cnn/crf-lab.ipynb"
+    module: str
+    function: str
+    args: tuple = ()
+    guess: float = 5.0         # seconds, until a build has timed it
+    label: str = ""
 
 
 class Term(NamedTuple):
@@ -129,11 +142,18 @@ class DiskMemo:
     """
     _all: list["DiskMemo"] = []
 
-    def __init__(self, name: str):
-        self.path = CACHE_DIR / f"{name}.json"
-        self._data: dict | None = None
-        self._used: dict = {}
-        DiskMemo._all.append(self)
+    def __new__(cls, name: str):
+        """One memo per name and process: i18n loads the config (and so the hook's
+        on_config) once per language, and two memos of one file would each save only
+        their own language's entries."""
+        for memo in cls._all:
+            if memo.name == name:
+                return memo
+        memo = super().__new__(cls)
+        memo.name, memo.path = name, CACHE_DIR / f"{name}.json"
+        memo._data, memo._used = None, {}
+        cls._all.append(memo)
+        return memo
 
     def get(self, key: str, compute):
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

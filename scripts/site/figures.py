@@ -1,24 +1,20 @@
 """Figures in the site: drawn before the build, added as site files, placed by ``fig:``.
 
-Events: ``on_pre_build`` (``start`` / ``finish``: draw what is stale, in a fresh Python
-process so an edit to dlnotes or a figure module is always picked up by ``mkdocs
-serve``), ``on_files`` (``add_files``), ``on_page_markdown`` (``expand``).
+Events: ``on_pre_build`` (``jobs``: what is stale, drawn by ``background`` in fresh
+processes so an edit to dlnotes or a figure module is always picked up by ``mkdocs
+serve``; ``refresh``), ``on_files`` (``add_files``), ``on_page_markdown`` (``expand``).
 Owns: ``.cache/figures`` (via ``scripts.figures``, the figure builders) and the
 ``![alt](fig:name)`` syntax. Must not touch: page text other than that syntax.
 """
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import subprocess
-import sys
-import tempfile
 
 from mkdocs.structure.files import File
 
 from scripts import figures as drawings
-from scripts.site.common import ONE_THREAD_ENV, ROOT, log
+from scripts.site.common import Job
 
 FIG_DEST = "assets/figures"
 FIG_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[a-z0-9-]+)\)(?P<attrs>\{[^}]*\})?")
@@ -26,40 +22,23 @@ FIG_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[a-z0-9-]+)\)(?P<attrs>
 _FIGURES: dict[str, str] = {}     # figure name -> module, read from the sources each build
 
 
-class Drawing:
-    """Stale figures being drawn in background processes (none when all are cached).
-
-    A cold build has dozens to draw: they are dealt round-robin to ``workers`` processes
-    (one per core) so drawing is not the one long tail while the labs run."""
-
-    def __init__(self, workers: int = min(2, os.cpu_count() or 1)):
-        todo = drawings.stale()
-        self.procs = []
-        if todo:
-            log.info(f"drawing {len(todo)} figure(s): {', '.join(todo)}")
-        shares = [todo[i::workers] for i in range(workers if len(todo) >= 4 * workers else 1)]
-        for share in filter(None, shares):
-            errors = tempfile.TemporaryFile()     # a file, not a pipe: a full pipe would stall it
-            proc = subprocess.Popen([sys.executable, "-m", "scripts.figures", *share], cwd=ROOT,
-                                    env=ONE_THREAD_ENV, stdout=subprocess.DEVNULL, stderr=errors)
-            self.procs.append((proc, errors))
-
-    def finish(self) -> None:
-        """Wait for the drawing; fail the build with the error output of a failed process."""
-        global _FIGURES
-        failed = []
-        for proc, errors in self.procs:
-            if proc.wait():
-                errors.seek(0)
-                failed.append(errors.read().decode(errors="replace")[-4000:])
-            errors.close()
-        if failed:
-            raise SystemExit("figures failed:\n" + "\n".join(failed))
-        _FIGURES = drawings.all_figures()
+def jobs() -> list[Job]:
+    """The stale figures as background jobs, one per figure module: a module's figures share
+    their computation (see the ``lru_cache`` helpers in ``scripts/figures``), so one worker
+    draws them all."""
+    by_module: dict[str, list[str]] = {}
+    known = drawings.all_figures()
+    for name in drawings.stale():
+        by_module.setdefault(known[name], []).append(name)
+    return [Job(f"figures:{module}", "scripts.figures", "build", (names,), guess=1.5 * len(names),
+                label=f"figures {', '.join(names)}")
+            for module, names in sorted(by_module.items())]
 
 
-def start() -> Drawing:
-    return Drawing()
+def refresh() -> None:
+    """Read the figure names again (after the drawing: a new figure may have appeared)."""
+    global _FIGURES
+    _FIGURES = drawings.all_figures()
 
 
 def add_files(files, config) -> None:

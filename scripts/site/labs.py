@@ -1,7 +1,7 @@
 """Labs: notebooks executed once per distinct code, and their HTML made fit for the site.
 
-Events: ``on_pre_build`` (``run_stale``: execute labs whose page is not cached while
-figures draw in another process, so a cold build uses both cores), ``on_post_page``
+Events: ``on_pre_build`` (``jobs``: the labs whose page is not cached, executed by
+``background`` beside the figures, so a cold build uses both cores), ``on_post_page``
 (``post_page``: heading ids, a shared pruned stylesheet, images as lazy files with alt
 text). ``executed_copy`` is what ``patches`` routes mkdocs-jupyter's execution to.
 Owns: ``.cache/nb-exec``, ``.cache/css-prune``, ``.cache/nb-images``, ``assets/nb`` and
@@ -21,7 +21,17 @@ import tempfile
 from pathlib import Path
 
 from scripts.site import css_prune
-from scripts.site.common import CACHE_DIR, ONE_THREAD_ENV, ROOT_PREFIX_RE, dlnotes_digest, log
+from scripts.site.common import CACHE_DIR, ONE_THREAD_ENV, ROOT_PREFIX_RE, Job, dlnotes_digest, log
+
+
+def _outputs_path(nb_path: str) -> Path:
+    """Where ``lab_outputs`` keeps the executed notebook: keyed by its code and dlnotes."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    key = hashlib.sha256((json.dumps(code) + dlnotes_digest()).encode()).hexdigest()[:20]
+    return CACHE_DIR / "nb-exec" / f"{key}.ipynb"
 
 
 def lab_outputs(nb_path: str, kernel_name: str, allow_errors: bool):
@@ -31,9 +41,7 @@ def lab_outputs(nb_path: str, kernel_name: str, allow_errors: bool):
     from nbclient import NotebookClient
 
     nb = nbformat.read(nb_path, as_version=4)
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
-    key = hashlib.sha256((json.dumps(code) + dlnotes_digest()).encode()).hexdigest()[:20]
-    cached = CACHE_DIR / "nb-exec" / f"{key}.ipynb"
+    cached = _outputs_path(nb_path)
     if cached.exists():
         return nbformat.read(cached, as_version=4)
     log.info(f"running lab: {nb_path}")
@@ -59,21 +67,29 @@ def executed_copy(nb_path: str, kernel_name: str, allow_errors: bool) -> str:
     return str(out)
 
 
-def run_stale(config) -> None:
-    """Execute now the labs whose rendered page is not cached yet, instead of one by one
-    while pages render."""
+def jobs(config) -> list[Job]:
+    """The labs whose rendered page is not cached yet, as background jobs (run before the
+    pages render, beside the figures, instead of one by one while pages render). Each
+    runs ``lab_outputs``: the EN and ZH twins share one run."""
     plugin = config.plugins.get("mkdocs-jupyter")
     if plugin is None or not plugin.config["execute"]:
-        return
+        return []
     import mkdocs_jupyter.plugin as mjp
 
+    out = {}
     for nb in sorted(Path(config.docs_dir).rglob("*.ipynb")):
         if ".ipynb_checkpoints" in nb.parts:
             continue
         page_cache = mjp._get_cache_path(plugin.config["cache_dir"],
                                          mjp._compute_cache_key(str(nb), plugin.config, True))
-        if not (plugin.config["cache"] and page_cache.exists()):
-            lab_outputs(str(nb), plugin.config["kernel_name"], plugin.config["allow_errors"])
+        outputs = _outputs_path(str(nb))
+        if (plugin.config["cache"] and page_cache.exists()) or outputs.exists() or outputs in out:
+            continue                     # a Chinese twin with the same code shares the run
+        rel = nb.relative_to(config.docs_dir).as_posix()
+        out[outputs] = Job(f"lab:{rel}", "scripts.site.labs", "lab_outputs",
+                           (str(nb), plugin.config["kernel_name"], plugin.config["allow_errors"]),
+                           guess=6.0, label=f"lab {rel}")
+    return list(out.values())
 
 
 def is_lab(page) -> bool:

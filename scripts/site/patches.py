@@ -27,16 +27,27 @@ pymdown-extensions (highlight)
      ``memoize_highlight`` keeps each result in ``.cache/highlight.json``, keyed by the
      source, the lexer and formatter classes and all their options, and the versions.
      Pygments output is a pure function of those, so the HTML is byte-identical.
+mkdocs
+  7. ``Page.render`` converts every page's Markdown again on every build and every
+     ``mkdocs serve`` reload: half of a warm build, although one page changed.
+     ``memoize_render`` keeps what a render produces (HTML, table of contents, title,
+     anchors, links to anchors, and the log messages it emitted, replayed on a hit so
+     ``--strict`` still fails) in ``.cache/page-render.json``, keyed by everything the
+     render reads: the page's Markdown after the hooks, its source and URL, the file list
+     (links are resolved and checked against it), the files its snippets include,
+     mkdocs.yml and the ``validation``/URL settings, and the versions. A page whose
+     snippet lines cannot be read is always rendered.
 """
 from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from pathlib import Path
 from typing import Callable
 
 CHECKED = {"mkdocs-jupyter": "0.26.3", "mkdocs-static-i18n": "1.3.1", "mkdocs-material": "9.8.1",
-           "pymdown-extensions": "13.1"}
+           "pymdown-extensions": "13.1", "mkdocs": "1.6.1", "markdown": "3.11.3"}
 IFRAME_WORKER = "assets/vendor/iframe-worker/shim.js"
 
 
@@ -81,6 +92,100 @@ def memoize_highlight(memo) -> None:
         return memo.get(key, lambda: original(code, lexer, formatter))
 
     ph.highlight, ph._dlnotes_patched = highlight, True
+
+
+SNIPPET_RE = re.compile(r'^[ \t]*--8<--[ \t]+"([^"]+)"[ \t]*$', re.M)
+
+
+_RENDER: dict = {}
+
+
+def memoize_render(memo, root: Path) -> None:
+    """Patch 7: ``Page.render`` goes through ``memo`` (a ``DiskMemo``); ``root`` is where
+    snippet paths and mkdocs.yml are read from. Patched once per process; a later call
+    swaps the memo and root."""
+    import logging
+
+    import mkdocs.structure.pages as pages
+
+    _RENDER.update(memo=memo, root=Path(root))
+    if getattr(pages.Page, "_dlnotes_patched", False):
+        return
+    original, original_get_toc = pages.Page.render, pages.get_toc
+    versions = repr(sorted(CHECKED.items()))
+    toc_tokens: list = []
+
+    def get_toc(tokens):                             # Page.render keeps only the built toc
+        toc_tokens[:] = [tokens]
+        return original_get_toc(tokens)
+
+    def render(self, config, files):
+        memo, root = _RENDER["memo"], _RENDER["root"]
+        key = _render_key(self, config, files, root, versions)
+        if key is None:
+            return original(self, config, files)
+        computed = []
+
+        def compute():
+            records = []
+            handler = _Collect(records)
+            logging.getLogger().addHandler(handler)
+            try:
+                original(self, config, files)
+            finally:
+                logging.getLogger().removeHandler(handler)
+            computed.append(True)
+            links = self.links_to_anchors
+            return {"content": self.content, "toc": toc_tokens[0], "title": self._title_from_render,
+                    "anchors": sorted(self.present_anchor_ids),
+                    "links": None if links is None else {f.src_uri: d for f, d in links.items()},
+                    "logs": records}
+
+        value = memo.get(key, compute)
+        if computed:
+            return                                   # rendered just now: the page is set
+        self.content, self.toc = value["content"], original_get_toc(value["toc"])
+        self._title_from_render = value["title"]
+        self.present_anchor_ids = set(value["anchors"])
+        if value["links"] is not None:               # (the file list is in the key: all exist)
+            self.links_to_anchors = {files.get_file_from_path(s): d for s, d in value["links"].items()}
+        for name, level, message in value["logs"]:   # strict mode counts these again
+            logging.getLogger(name).log(level, message)
+
+    pages.get_toc, pages.Page.render, pages.Page._dlnotes_patched = get_toc, render, True
+
+
+class _Collect:
+    """A logging handler keeping (logger, level, message) of INFO and above."""
+    def __init__(self, records):
+        import logging
+        self.records, self.level = records, logging.INFO
+
+    def handle(self, record):
+        if record.levelno >= self.level:
+            self.records.append((record.name, record.levelno, record.getMessage()))
+        return True
+
+
+def _render_key(page, config, files, root: Path, versions: str) -> str | None:
+    markdown = page.markdown or ""
+    included = SNIPPET_RE.findall(markdown)
+    if markdown.count("--8<--") != len(included):
+        return None                                  # a form we do not parse: always render
+    parts = [versions, page.file.src_uri, page.file.dest_uri, page.file.url,
+             repr(config.use_directory_urls), repr(dict(config.validation)),
+             (root / "mkdocs.yml").read_text(encoding="utf-8"), _files_digest(files)]
+    for path in sorted(set(included)):
+        file = root / path.split(":", 1)[0]
+        parts.append(f"{path}\0{file.read_text(encoding='utf-8') if file.is_file() else '(missing)'}")
+    return "\0".join(parts) + "\0" + markdown
+
+
+def _files_digest(files) -> str:
+    h = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.src_uri):
+        h.update(f"{f.src_uri}\0{f.dest_uri}\0{f.url}\n".encode())
+    return h.hexdigest()
 
 
 class _KeepAll(set):
