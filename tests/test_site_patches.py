@@ -187,3 +187,29 @@ def test_mkdocs_render_still_sets_what_the_memo_restores():
     assigned = sorted(set(re.findall(r"self\.(\w+) = ", body)))
     assert assigned == ["_title_from_render", "content", "links_to_anchors", "present_anchor_ids", "toc"]
     assert "get_toc(getattr(md, 'toc_tokens', []))" in body
+
+
+def test_nbconvert_compiles_each_template_once_and_renders_the_same(tmp_path):
+    """Patch 8: needed while every exporter builds its own environment (no bytecode cache)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("1 + 1")])
+    before = HTMLExporter().from_notebook_node(nb)[0]
+    if not getattr(TemplateExporter, "_dlnotes_patched", False):
+        assert HTMLExporter().environment.bytecode_cache is None, "upstream caches now: drop patch 8"
+    patches.share_template_bytecode()
+    compiled = []
+    import jinja2
+    original = jinja2.Environment._compile
+    jinja2.Environment._compile = lambda env, source, filename: (compiled.append(filename), original(env, source, filename))[1]
+    try:
+        first = HTMLExporter().from_notebook_node(nb)[0]
+        n_first = len(compiled)
+        second = HTMLExporter().from_notebook_node(nb)[0]
+    finally:
+        jinja2.Environment._compile = original
+    assert len(compiled) == n_first, "the second exporter compiled nothing"
+    strip = lambda html: re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "", html)  # noqa: E731
+    assert strip(first) == strip(second) == strip(before)

@@ -25,6 +25,7 @@ def on_config(config):
     patches.apply(run_lab=labs.executed_copy, digest=dlnotes_digest)
     patches.memoize_highlight(DiskMemo("highlight"))
     patches.memoize_render(DiskMemo("page-render"), ROOT)     # after: a miss highlights through it
+    patches.share_template_bytecode()
     patches.local_polyfills(config)
     assets.configure(config)
     return config
