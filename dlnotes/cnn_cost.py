@@ -150,8 +150,9 @@ def count(text: str, size: int = 224, channels: int = 3) -> list[CostRow]:
     """Per-layer parameters, multiply-adds, output shape and receptive field of a network.
 
     >>> rows = count("conv3 p1 c64; bn; relu; conv3 p1 g64; bn; conv1 c128; bn; sc", size=32)
-    >>> [(r.text, r.c_out, r.size, r.params, r.macs) for r in rows][::3]
-    [('conv3 p1 c64', 64, 32, 1728, 1769472), ('conv3 p1 g64', 64, 32, 576, 589824), ('sc (1x1 projection)', 128, 32, 640, 393216)]
+    >>> [(r.text, r.c_out, r.params, r.macs) for r in rows if r.macs]     # the layers that multiply
+    [('conv3 p1 c64', 64, 1728, 1769472), ('conv3 p1 g64', 64, 576, 589824),
+     ('conv1 c128', 128, 8192, 8388608), ('sc (1x1 projection)', 128, 640, 393216)]
     """
     size = integer(size, "size", low=1)
     channels = integer(channels, "channels", low=1)

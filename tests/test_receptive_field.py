@@ -3,6 +3,10 @@ import numpy as np
 import pytest
 
 import itertools
+import json
+import shutil
+import subprocess
+from pathlib import Path
 
 from dlnotes.receptive_field import (PRESETS, Layer, ParseError, analyze, closed_form, conv, effective_rf_profile,
                                      erf_std, hdc_distances, holes, impulse_support, output_sizes, parse, pool,
@@ -464,6 +468,163 @@ def test_calculator_widget_updates_as_you_type(page_factory, path, scheme, width
     assert "unit" in calc.locator(".rf-error").inner_text()
     calc.locator("input.rf-unit").fill("1")
     assert calc.locator(".rf-diagram svg rect.rf-seen").count() >= 1
+    assert "NaN" not in calc.inner_text() and "undefined" not in calc.inner_text()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, "the page scrolls sideways"
+    assert not problems, problems
+
+
+# ---------------------------------------------------------------------------
+# The calculator's cost columns: the JS port of dlnotes.cnn_cost.count gives the same numbers
+# (under node: the widget script exports its functions when there is no document)
+# ---------------------------------------------------------------------------
+NODE = shutil.which("node")
+RF_JS = Path(__file__).resolve().parents[1] / "docs" / "assets" / "js" / "rf-calculator.js"
+COST_FIELDS = ("index", "stage", "text", "c_in", "c_out", "size", "params", "macs", "rf", "jump")
+BOTTLENECK = ("stem: conv7 s2 p3 c64; bn; relu; pool3 s2 p1;\n"
+              "conv2_x: (conv1 c64; bn; relu; conv3 p1 c64; bn; relu; conv1 c256; bn; sc; relu);\n"
+              "(conv1 c64; bn; relu; conv3 p1 c64; bn; relu; conv1 c256; bn; sc; relu) x2;\n"
+              "conv3_x: (conv1 c128; bn; relu; conv3 s2 p1 c128; bn; relu; conv1 c512; bn; sc; relu)")
+DEPTHWISE = "conv3 s2 p1 c32; bn; relu; (conv3 p1 g32; bn; relu; conv1 c64; bn; sc)"
+
+
+def py_cost(text, size, channels):
+    from dlnotes.cnn_cost import count, totals
+    try:
+        rows = count(text, size=size, channels=channels)
+    except ValueError as exc:
+        return {"error": str(exc)}
+    return {"rows": [[str(getattr(r, f)) for f in COST_FIELDS] for r in rows],
+            "totals": [str(t) for t in totals(rows)]}
+
+
+JS_COST = """const api = require(%s);
+const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const keys = %s;
+console.log(JSON.stringify(cases.map(([text, size, channels]) => {
+  let rows;
+  try { rows = api.count(text, size, channels); } catch (e) { return {error: e.message}; }
+  return {rows: rows.map(r => keys.map(k => String(r[k]))), totals: api.totals(rows).map(String)};
+})));"""
+
+
+def cost_inputs():
+    from dlnotes.cnn_cost import PRESETS as COST_PRESETS
+    cases = [(t, 224, 3) for t in COST_PRESETS.values()]            # ResNet-18 ... 152, ResNeXt, MobileNet
+    cases += [(BOTTLENECK, 224, 3), (BOTTLENECK, 97, 1),              # bottlenecks: identity and projection sc
+              (DEPTHWISE, 224, 3), (DEPTHWISE, 33, 5),                # depthwise-separable block
+              ("conv3 p1 c64 g4; bn; relu; conv3 p1 c128 g32", 56, 32),    # grouped convs, bias where no bn
+              ("conv3 p1 c64 g1; conv3 p1 g64; conv1 c128", 28, 64),        # depthwise without channels (c_in)
+              ("conv3 p1 c16; maxpool2; avgpool3 s2 p1; pool7; conv1 c10", 28, 1),   # pooling costs nothing
+              ("conv3 c8; pool2 s1; pool3 s2 p1", 9, 3),
+              ("tconv4 s2 p1 c8 g4; bn; tconv3 s2 p1 op1 c4", 7, 8),      # transposed: MACs per input pixel
+              ("conv3 p1 d2 c8; conv3 d2 p2 c8 x3", 15, 2),
+              ("(conv3 p1 c8; (conv1 c8; bn; sc) x2; conv1 c16; sc) x2; sc", 16, 8),   # nested blocks, top-level sc
+              ("sc; conv3 c8 x2; sc x2", 12, 3), ("a: conv3 c4；b: (relu；sc)", 6, 4),
+              ("conv1 c8; bn", 1, 1), ("conv3 p1 c100000", 1, 100000),
+              # errors, the same message
+              ("conv3 g2", 32, 3), ("conv3 c8 g3", 32, 6), ("conv5 c8", 3, 3), ("conv3 c8", 0, 3),
+              ("conv3 c8", 8, 0), ("(tconv2 s2 c8; sc)", 10, 3), ("(conv3 c8; sc)", 10, 3),
+              ("(conv3 s3 c8; sc)", 10, 3), ("conv3 c0", 8, 3), ("pool2 c3", 8, 3), ("conv3 p1 c8; cnv3", 8, 3)]
+    rng = np.random.default_rng(11)
+    for _ in range(150):
+        cases.append((random_cost_text(rng), int(rng.choice([1, 5, 16, 31, 64])), int(rng.choice([1, 3, 8, 16]))))
+    return cases
+
+
+def random_cost_text(rng):
+    """A random network in the compact text with channels, groups, BN and residual blocks (some invalid)."""
+    def layer():
+        kind = rng.choice(["conv", "conv", "conv", "pool", "tconv", "bn", "relu"])
+        if kind in ("bn", "relu"):
+            return str(kind)
+        k, s = int(rng.integers(1, 5)), int(rng.integers(1, 3))
+        if kind == "pool":
+            return f"pool{k} s{s} p{int(rng.integers(0, k // 2 + 1))}"
+        d = int(rng.integers(1, 3))
+        opts = [f"s{s}", f"p{int(rng.integers(0, d * (k - 1) + 1))}", f"d{d}"]
+        if kind == "tconv":
+            opts.append(f"op{int(rng.integers(0, max(s, d)))}")
+        if rng.random() < 0.7:
+            opts.append(f"c{int(rng.choice([4, 8, 12, 16, 24]))}")
+        if rng.random() < 0.4:
+            opts.append(f"g{int(rng.choice([2, 4, 8]))}")
+        return f"{kind}{k} " + " ".join(opts)
+
+    parts = []
+    for _ in range(int(rng.integers(1, 5))):
+        if rng.random() < 0.4:
+            body = "; ".join(layer() for _ in range(int(rng.integers(1, 4))))
+            parts.append(f"({body}; sc)" + (f" x{int(rng.integers(2, 4))}" if rng.random() < 0.3 else ""))
+        else:
+            parts.append(layer())
+    return "; ".join(parts)
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_calculator_costs_match_cnn_cost():
+    cases = cost_inputs()
+    proc = subprocess.run([NODE, "-e", JS_COST % (json.dumps(str(RF_JS)), json.dumps(list(COST_FIELDS)))],
+                          input=json.dumps(cases), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout)
+    mismatches = [(c, py_cost(*c), js) for c, js in zip(cases, got) if js != py_cost(*c)]
+    assert not mismatches, mismatches[:2]
+    outcomes = [py_cost(*c) for c in cases]
+    assert sum("error" in o for o in outcomes) >= 15 and sum("rows" in o for o in outcomes) >= 80
+    from dlnotes.cnn_cost import PRESETS as COST_PRESETS
+    assert got[list(COST_PRESETS).index("resnet50-v1.5")]["totals"] == ["25557032", "4089184256"]
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_calculator_parses_blocks_like_python():
+    texts = ["(conv1; bn; sc) x2; sc", "sc; conv3 c8 x2; sc x2", "(conv3 p1 c8; (conv1 c8; bn; sc) x2; conv1 c16; sc) x2; sc"]
+    script = (f"const api = require({json.dumps(str(RF_JS))}); console.log(JSON.stringify("
+              f"{json.dumps(texts)}.map(t => api.parse(t).map(l => [l.word, l.block]))));")
+    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(proc.stdout) == [[[x.word, x.block] for x in parse(t)] for t in texts]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path, scheme, width, lang", [("cnn/receptive-field/", "light", 1280, "en"),
+                                                       ("zh/cnn/receptive-field/", "dark", 390, "zh")])
+def test_calculator_shows_parameters_and_multiply_adds(page_factory, path, scheme, width, lang):
+    from dlnotes.cnn_cost import count, totals
+    words = {"en": ("params", "mult-adds", "total", "Input channels", "Input size", "groups=3 must divide"),
+             "zh": ("参数量", "乘加次数", "合计", "输入通道数", "输入尺寸", "groups=3 must divide")}[lang]
+    page, problems = page_factory(path, scheme=scheme, width=width)
+    calc = page.locator(".rf-calc").first
+    calc.scroll_into_view_if_needed()
+    area, chans, size = calc.locator("textarea"), calc.locator("input.rf-channels"), calc.locator("input.rf-size")
+    area.wait_for()
+    assert chans.input_value() == "3" and size.input_value() == "224"
+    assert calc.locator(".rf-table th").count() == 9, "no cost columns without cN"
+    assert "c64" in calc.locator(".rf-help-cost").inner_text() and "sc" in calc.locator(".rf-help-cost").inner_text()
+    area.fill(BOTTLENECK)
+    size.fill("97")
+    chans.fill("1")
+    heads = calc.locator(".rf-table thead th").all_inner_texts()
+    assert heads[3:5] == list(words[:2]) and len(heads) == 11, heads      # right after the stage column
+    rows = count(BOTTLENECK, size=97, channels=1)
+    cells = [tr.locator("td").all_inner_texts() for tr in calc.locator(".rf-table tbody tr").all()]
+    assert [(c[1], c[3], c[4], c[5]) for c in cells] == [(r.text, f"{r.params:,}", f"{r.macs:,}", r.rf) for r in rows]
+    p, m = totals(rows)
+    foot = calc.locator(".rf-table tfoot td").all_inner_texts()
+    assert foot[1] == words[2] and foot[3:5] == [f"{p:,}", f"{m:,}"]
+    summary = calc.locator(".rf-cost-summary").inner_text()
+    assert f"{p:,}" in summary and f"{m:,}" in summary and "1 × 97 × 97" in summary
+    assert calc.locator(".rf-cost-note").is_visible()
+    for box, value, word in [(chans, "0", words[3]), (chans, "", words[3]), (size, "2.5", words[4])]:
+        box.fill(value)
+        assert word in calc.locator(".rf-error").inner_text() and box.get_attribute("aria-invalid") == "true"
+        assert calc.locator(".rf-table th").count() == 9 and calc.locator(".rf-cost-summary").is_hidden()
+        box.fill("1" if box == chans else "97")
+    assert calc.locator(".rf-error").inner_text() == ""
+    area.fill("conv3 c8 g3")
+    assert words[5] in calc.locator(".rf-error").inner_text() and area.get_attribute("aria-invalid") == "true"
+    area.fill("conv3 p1 c8")
+    # 3x3 weights from 1 channel to 8, plus 8 biases (no bn follows); one MAC per weight per 97 x 97 output pixel
+    assert calc.locator(".rf-table tbody td").all_inner_texts()[3:5] == ["80", f"{8 * 9 * 97 * 97:,}"]
     assert "NaN" not in calc.inner_text() and "undefined" not in calc.inner_text()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, "the page scrolls sideways"

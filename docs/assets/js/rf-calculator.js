@@ -1,6 +1,8 @@
 /* Receptive-field calculator: plain JavaScript, no framework, no network.
  * A line-by-line port of dlnotes/receptive_field.py (parse, exact propagation,
- * support); tests/test_receptive_field.py checks that both give the same numbers.
+ * support) and of dlnotes/cnn_cost.py count (parameters and multiply-adds, shown when
+ * a layer sets its channels with cN); tests/test_receptive_field.py checks that both
+ * give the same numbers (the costs under node).
  * Mounts on every <div class="rf-calc" data-lang="en|zh"> of the page.
  */
 (function () {
@@ -9,6 +11,7 @@
   var MAX_SAFE = Number.MAX_SAFE_INTEGER;
   var MAX_PERIOD = 4096;
   var MAX_LAYERS = 2000;
+  var MAX_INPUT = 100000;     // the widget's input channels and input size (dlnotes has no upper bound)
   var LIMITS = { kernel: 1000, stride: 1000, dilation: 1000, padding: 100000, repeat: 1000, channels: 100000, groups: 100000 };
 
   // ---- the compact text form (same grammar and messages as dlnotes) --------
@@ -107,6 +110,7 @@
         if (peek()[0] !== "close") throw new ParseError(col, value, "'(' is never closed");
         take();
         if (!body.length) throw new ParseError(col, value, "empty group");
+        body = markBlocks(body);
         var times = repeatOption();
         if (body.length * times > MAX_LAYERS) throw new ParseError(col, value, "more than " + MAX_LAYERS + " layers");
         var out = [];
@@ -152,7 +156,7 @@
       }
       var L = { kind: kind, kernel: k, stride: opts.s !== undefined ? opts.s : (kind === "pool" ? k : 1),
         padding: opts.p || 0, dilation: opts.d || 1, output_padding: opts.op || 0, stage: stage,
-        channels: opts.c || 0, groups: opts.g || 1 };
+        channels: opts.c || 0, groups: opts.g || 1, word: m[1], block: -1 };
       var msg = ruleViolation(L);
       if (msg) {
         var want = msg.indexOf("output padding") >= 0 ? "op" : msg.indexOf("padding") >= 0 ? "p" : "?";
@@ -168,7 +172,19 @@
 
     var layers = sequence("", false);
     if (!layers.length) throw new ParseError(1, text.trim().slice(0, 20), "empty network: type at least one layer, e.g. conv3");
-    return layers;
+    return markBlocks(layers);
+  }
+
+  // Give every "sc" not yet inside a group its distance from the start of body (a copy:
+  // repeated layers are shared objects).
+  function markBlocks(body) {
+    return body.map(function (L, i) {
+      if (L.word !== "sc" || L.block >= 0) return L;
+      var c = {};
+      Object.keys(L).forEach(function (k) { c[k] = L[k]; });
+      c.block = i;
+      return c;
+    });
   }
 
   // ---- exact propagation ----------------------------------------------------
@@ -264,6 +280,92 @@
     return units.sort(function (a, b) { return a - b; });
   }
 
+  // ---- parameters and multiply-adds: a port of dlnotes/cnn_cost.py count ----------
+  // Same conventions: one multiply-add (MAC) per weight per output position (a tconv: per
+  // input position); biases, BatchNorm, activations, pooling and residual adds cost none.
+  // Parameters: weights, biases (a conv directly followed by bn has none), BatchNorm's
+  // scale and shift. BigInt throughout, so the counts are exact like Python's ints.
+  function big(v) { return BigInt(v); }
+
+  function floorDiv(a, b) {                       // Python's // for a BigInt a and b > 0
+    var q = a / b;
+    return (a % b !== big(0) && a < big(0)) ? q - big(1) : q;
+  }
+
+  function checkCount(value, name) {              // dlnotes._check.integer(value, name, low=1)
+    if (typeof value !== "bigint" && !Number.isInteger(value))
+      throw new TypeError(name + " must be an integer, got " + (typeof value === "number" ? "float" : typeof value));
+    if (big(value) < big(1)) throw new Error(name + " must be in [1, inf], got " + String(value));
+    return big(value);
+  }
+
+  function outputSizes(layers, n) {               // dlnotes.receptive_field.output_sizes
+    var out = [];
+    layers.forEach(function (L, i) {
+      var kEff = big(L.dilation * (L.kernel - 1) + 1), s = big(L.stride), p = big(L.padding);
+      if (L.kind === "tconv") n = (n - big(1)) * s - big(2) * p + kEff + big(L.output_padding);
+      else n = floorDiv(n + big(2) * p - kEff, s) + big(1);
+      if (n < big(1)) throw new Error("layer " + (i + 1) + " (" + L.text + "): input too short, the output would be empty");
+      out.push(n);
+    });
+    return out;
+  }
+
+  // count(text or layers, size = 224, channels = 3[, rows of analyze]) -> one row per layer:
+  // {index, stage, text, c_in, c_out, size, params, macs, rf, jump}; the numbers are BigInt.
+  function count(text, size, channels, fields) {
+    size = checkCount(size === undefined ? 224 : size, "size");
+    channels = checkCount(channels === undefined ? 3 : channels, "channels");
+    var layers;
+    if (typeof text === "string") layers = parse(text);
+    else if (Array.isArray(text)) layers = text;
+    else throw new TypeError("text must be the compact layer text (a str), got " + typeof text);
+    var sizes = outputSizes(layers, size);
+    fields = fields || analyze(layers);
+    var shapes = [[channels, size]], rows = [];
+    layers.forEach(function (L, i) {
+      var cIn = shapes[shapes.length - 1][0], nIn = shapes[shapes.length - 1][1], nOut = sizes[i];
+      var cOut = cIn, params = big(0), macs = big(0), label = L.kind !== "id" ? L.text : L.word;
+      if (L.kind === "conv" || L.kind === "tconv") {
+        cOut = L.channels ? big(L.channels) : cIn;
+        var g = big(L.groups);
+        if (cIn % g !== big(0) || cOut % g !== big(0))
+          throw new Error("layer " + (i + 1) + " (" + L.text + "): groups=" + L.groups + " must divide the input " +
+            "channels " + cIn + " and the output channels " + cOut);
+        var bias = !(i + 1 < layers.length && layers[i + 1].word === "bn");
+        var weights = big(L.kernel) * big(L.kernel) * (cIn / g) * cOut;
+        params = weights + (bias ? cOut : big(0));
+        macs = weights * (L.kind === "conv" ? nOut * nOut : nIn * nIn);
+      } else if (L.word === "bn") {
+        params = big(2) * cIn;                     // scale and shift per channel
+      } else if (L.word === "sc") {
+        var sc = shortcut(shapes[i - L.block], [cIn, nIn], i);
+        params = sc[0]; macs = sc[1]; label = sc[2];
+      }
+      shapes.push([cOut, nOut]);
+      rows.push({ index: i + 1, stage: L.stage, text: label, c_in: cIn, c_out: cOut, size: nOut,
+        params: params, macs: macs, rf: fields[i].rf_text, jump: fields[i].jump_text });
+    });
+    return rows;
+  }
+
+  // The residual add: identity if the shapes agree, else a 1x1 conv + BN (strided if the map shrinks).
+  function shortcut(blockIn, here, i) {
+    var c0 = blockIn[0], n0 = blockIn[1], c1 = here[0], n1 = here[1];
+    if (c0 === c1 && n0 === n1) return [big(0), big(0), "sc (identity)"];
+    var stride = (n0 + n1 - big(1)) / n1;          // ceil(n0 / n1)
+    if (n1 > n0 || (n0 - big(1)) / stride + big(1) !== n1)
+      throw new Error("layer " + (i + 1) + " (sc): the block changes the map from " + n0 + " to " + n1 +
+        ", which a strided 1x1 shortcut cannot match");
+    return [c0 * c1 + big(2) * c1, c0 * c1 * n1 * n1, "sc (1x1 projection)"];
+  }
+
+  function totals(rows) {
+    var p = big(0), m = big(0);
+    rows.forEach(function (r) { p += r.params; m += r.macs; });
+    return [p, m];
+  }
+
   var PRESETS = {};
   function resnet(blocks, strideIn3x3, dilate) {
     var parts = ["stem: conv7 s2 p3; pool3 s2 p1"], dilation = 1, dil = [false].concat(dilate || [false, false, false]);
@@ -295,7 +397,8 @@
   PRESETS["deeplabv3-aspp24"] = R101 + ";\naspp: conv3 d24 p24";
   PRESETS["deeplabv3-aspp36"] = R101 + ";\naspp: conv3 d36 p36";
 
-  var api = { parse: parse, analyze: analyze, support: support, taps: taps, PRESETS: PRESETS };
+  var api = { parse: parse, analyze: analyze, support: support, taps: taps, count: count, totals: totals,
+    outputSizes: outputSizes, PRESETS: PRESETS };
   if (typeof window !== "undefined") window.rfCalc = api;
   if (typeof module !== "undefined") module.exports = api;
   if (typeof document === "undefined") return;
@@ -303,16 +406,19 @@
   var CSS = [
     ".rf-calc{border:1px solid var(--md-default-fg-color--lightest);border-radius:.2rem;padding:.8rem;margin:1em 0}",
     ".rf-calc label{font-weight:600;margin-right:.4rem}",
+    ".rf-field{display:inline-flex;align-items:center;white-space:nowrap}",
     ".rf-controls{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin-bottom:.6rem}",
     ".rf-calc select,.rf-calc input,.rf-calc textarea{font:inherit;color:var(--md-default-fg-color);",
     "background:var(--md-default-bg-color);border:1px solid var(--md-default-fg-color--lighter);border-radius:.15rem;padding:.2rem .3rem}",
     ".rf-calc input.rf-unit{width:6em}",
+    ".rf-calc input.rf-channels,.rf-calc input.rf-size{width:5.5em}",
+    ".rf-calc input[aria-invalid=true]{border-color:#d1495b;outline:1px solid #d1495b}",
     ".rf-calc textarea{display:block;width:100%;box-sizing:border-box;font-family:var(--md-code-font-family,monospace);margin-top:.2rem}",
     ".rf-calc textarea[aria-invalid=true]{border-color:var(--md-typeset-del-color,#d1495b);outline:1px solid #d1495b}",
     ".rf-help{font-size:.85em;color:var(--md-default-fg-color--light);margin:.3rem 0}",
     ".rf-error{color:#d1495b;font-weight:600;margin:.3rem 0;min-height:1.2em}",
     "[data-md-color-scheme=slate] .rf-error{color:#ff7b8a}",
-    ".rf-has-error .rf-summary,.rf-has-error .rf-diagram,.rf-has-error .rf-table-wrap{opacity:.35}",
+    ".rf-has-error .rf-summary,.rf-has-error .rf-diagram,.rf-has-error .rf-table-wrap,.rf-has-error .rf-cost-summary,.rf-has-error .rf-cost-note{opacity:.35}",
     ".rf-diagram svg{display:block}",
     ".rf-diagram .rf-bg{fill:var(--md-default-fg-color--lightest)}",
     ".rf-diagram .rf-hole{fill:var(--md-default-fg-color--lighter)}",
@@ -327,18 +433,33 @@
     ".rf-swatch.rf-hole{background:var(--md-default-fg-color--lighter)}",
     ".rf-swatch.rf-zero{background:#d1495b}",
     ".rf-table-wrap{overflow:auto;max-height:28rem}",
+    ".rf-table tfoot td{font-weight:600;border-top:1px solid var(--md-default-fg-color--lighter)}",
+    ".rf-cost-note{font-size:.8em;color:var(--md-default-fg-color--light);margin:.4rem 0 0}",
     ".rf-table{border-collapse:collapse;font-size:.8em;font-variant-numeric:tabular-nums}",
     ".rf-table th,.rf-table td{padding:.15rem .5rem;border-bottom:1px solid var(--md-default-fg-color--lightest);text-align:right;white-space:nowrap}",
     ".rf-table td:nth-child(2),.rf-table td:nth-child(3),.rf-table th:nth-child(2),.rf-table th:nth-child(3){text-align:left}",
     ".rf-table thead th{position:sticky;top:0;background:var(--md-default-bg-color)}",
-    ".rf-table tr.rf-uneven td:nth-child(4){color:#d1495b;font-weight:600}",
-    "[data-md-color-scheme=slate] .rf-table tr.rf-uneven td:nth-child(4){color:#ff7b8a}"
+    ".rf-table tr.rf-uneven td.rf-rf{color:#d1495b;font-weight:600}",
+    "[data-md-color-scheme=slate] .rf-table tr.rf-uneven td.rf-rf{color:#ff7b8a}"
   ].join("\n");
 
   // ---- the widget --------------------------------------------------------------
   var TEXT = {
     en: { preset: "Preset", custom: "(your own)", network: "Network", unit: "Output unit u",
       help: "Layers separated by ; or new lines: conv3 s2 p1 d2, pool2, tconv4 s2 p1 op0, relu; (…) x3 repeats; name: labels a stage.",
+      helpCost: "Cost words (no effect on the receptive field): c64 gives a conv or tconv 64 output channels (default: as many as its input); " +
+        "g32 splits it into 32 groups (g equal to the channels: depthwise); sc adds the input of the enclosing ( … ) block back (a residual connection). " +
+        "Once a layer has cN, the table also counts parameters and multiply-adds for the input below.",
+      channels: "Input channels", size: "Input size (px)", params: "params", macs: "mult-adds", total: "total",
+      badChannels: function (v) { return "Input channels must be a whole number from 1 to " + MAX_INPUT + ", got " + (v === "" ? "nothing" : "'" + v + "'") + "."; },
+      badSize: function (v) { return "Input size must be a whole number of pixels from 1 to " + MAX_INPUT + ", got " + (v === "" ? "nothing" : "'" + v + "'") + "."; },
+      cost: function (c, n, p, m, last) {
+        return "For a " + c + " × " + n + " × " + n + " input: " + p + " parameters, " + m + " multiply-adds; the last layer outputs " + last + "."; },
+      note: "Convention (as dlnotes.cnn_cost): one multiply-add is one multiplication plus the addition that accumulates it, the “FLOPs” of most CNN papers " +
+        "(strict floating-point operations are about twice as many). Only products with conv weights are counted: k²·(C_in/g)·C_out per output pixel " +
+        "(tconv: per input pixel); biases, BatchNorm, activations, pooling and residual additions count zero. Parameters are weights, biases " +
+        "(none for a conv directly followed by bn) and BatchNorm’s scale and shift (2 per channel). sc is free when the shapes agree, " +
+        "otherwise a 1×1 conv + BN (strided when the map shrinks). Square maps; PyTorch output sizes (rounded down).",
       layer: "layer", stage: "stage", rf: "RF", jump: "jump", pad: "padding", start: "start of u", centre: "centre of u", end: "end of u",
       summary: function (r) { return "Last layer: receptive field " + r.rf_text + " px, jump " + r.jump_text + " px."; },
       uneven: function (r) { return " The receptive field differs between output units (" + r.rf_min + " to " + r.rf_max + " px, period " + r.period + "): no single number describes it."; },
@@ -348,6 +469,18 @@
       error: "", diagram: "Input pixels seen by the chosen output unit", seen: "seen", hole: "hole inside the span", zero: "pixel 0" },
     zh: { preset: "预设网络", custom: "（自定义）", network: "网络", unit: "输出单元 u",
       help: "层之间用 ; 或换行分隔：conv3 s2 p1 d2、pool2、tconv4 s2 p1 op0、relu；(…) x3 表示重复；name: 给阶段命名。",
+      helpCost: "计算开销用的词（不影响感受野）：c64 让卷积或转置卷积输出 64 个通道（默认与输入通道数相同）；" +
+        "g32 把它分成 32 组（g 等于通道数就是深度卷积）；sc 把外层 ( … ) 块的输入加回来（残差连接）。" +
+        "只要有一层写了 cN，表格就按下面的输入同时统计参数量和乘加次数。",
+      channels: "输入通道数", size: "输入尺寸（像素）", params: "参数量", macs: "乘加次数", total: "合计",
+      badChannels: function (v) { return "输入通道数必须是 1 到 " + MAX_INPUT + " 之间的整数，" + (v === "" ? "现在是空的" : "现在是 “" + v + "”") + "。"; },
+      badSize: function (v) { return "输入尺寸必须是 1 到 " + MAX_INPUT + " 之间的整数（像素），" + (v === "" ? "现在是空的" : "现在是 “" + v + "”") + "。"; },
+      cost: function (c, n, p, m, last) {
+        return "输入 " + c + " × " + n + " × " + n + " 时：参数量 " + p + "，乘加 " + m + " 次；最后一层输出 " + last + "。"; },
+      note: "约定（与 dlnotes.cnn_cost 相同）：一次乘法加上把它累加进去的一次加法算 1 次乘加，也就是多数 CNN 论文所说的 “FLOPs”" +
+        "（严格意义上的浮点运算次数约为它的两倍）。只统计与卷积权重的乘积：每个输出像素 k²·(C_in/g)·C_out 次（转置卷积按输入像素计）；" +
+        "偏置、BatchNorm、激活函数、池化和残差相加都记为 0。参数量包括权重、偏置（紧跟 bn 的卷积没有偏置）以及 BatchNorm 的缩放和平移" +
+        "（每个通道 2 个）。形状一致时 sc 不带参数，否则是 1×1 卷积加 BN（特征图缩小时带步长）。特征图按正方形计，输出尺寸用 PyTorch 的公式（向下取整）。",
       layer: "层", stage: "阶段", rf: "感受野", jump: "跳跃步长", pad: "等效填充", start: "u 的起点", centre: "u 的中心", end: "u 的终点",
       summary: function (r) { return "最后一层：感受野 " + r.rf_text + " 像素，跳跃步长 " + r.jump_text + " 像素。"; },
       uneven: function (r) { return "不同输出单元的感受野大小不同（" + r.rf_min + " 到 " + r.rf_max + " 像素，周期 " + r.period + "），不能用一个数描述。"; },
@@ -366,6 +499,22 @@
 
   function fmt(v) { return v === null ? "\u2014" : String(v); }
 
+  // 25557032 -> "25,557,032", and from 10,000 on with a short form: "25,557,032 (25.6 M)"
+  function group(v) { return String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  function approx(v) {
+    var x = Number(v), units = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k"]];
+    if (x < 1e4) return group(v);
+    for (var i = 0; i < units.length; i++)
+      if (x >= units[i][0]) return group(v) + " (" + Number((x / units[i][0]).toPrecision(3)) + " " + units[i][1] + ")";
+    return group(v);
+  }
+
+  // The value of a number box: an integer in [1, MAX_INPUT], or null.
+  function wholeNumber(input) {
+    var raw = input.value.trim(), v = Number(raw);
+    return raw !== "" && Number.isInteger(v) && v >= 1 && v <= MAX_INPUT ? v : null;
+  }
+
   function mount(root) {
     var lang = root.getAttribute("data-lang") === "zh" ? "zh" : "en", T = TEXT[lang];
     var uid = "rf" + Math.random().toString(36).slice(2, 8);
@@ -377,21 +526,38 @@
     Object.keys(PRESETS).forEach(function (name) { select.appendChild(el("option", { value: name }, name)); });
     var unitLabel = el("label", { "for": uid + "-unit" }, T.unit);
     var unitInput = el("input", { id: uid + "-unit", "class": "rf-unit", type: "number", step: "1", value: "0" });
-    controls.appendChild(presetLabel); controls.appendChild(select);
-    controls.appendChild(unitLabel); controls.appendChild(unitInput);
+    function field(label, input) {                  // a label stays on the line of its box
+      var span = el("span", { "class": "rf-field" });
+      span.appendChild(label); span.appendChild(input); controls.appendChild(span);
+    }
+    field(presetLabel, select);
+    field(unitLabel, unitInput);
+    var chLabel = el("label", { "for": uid + "-channels" }, T.channels);
+    var chInput = el("input", { id: uid + "-channels", "class": "rf-channels", type: "number", step: "1", min: "1",
+      max: String(MAX_INPUT), value: "3" });
+    var sizeLabel = el("label", { "for": uid + "-size" }, T.size);
+    var sizeInput = el("input", { id: uid + "-size", "class": "rf-size", type: "number", step: "1", min: "1",
+      max: String(MAX_INPUT), value: "224" });
+    field(chLabel, chInput);
+    field(sizeLabel, sizeInput);
     var textLabel = el("label", { "for": uid + "-text", "class": "rf-text-label" }, T.network);
     var area = el("textarea", { id: uid + "-text", "class": "rf-text", rows: "4", spellcheck: "false",
-      autocapitalize: "off", autocomplete: "off", "aria-describedby": uid + "-error " + uid + "-help" });
+      autocapitalize: "off", autocomplete: "off", "aria-describedby": uid + "-error " + uid + "-help " + uid + "-help-cost" });
     area.value = root.getAttribute("data-initial") || "conv3 p1; conv3 p1; pool2 s2; conv3 d2 p2; tconv4 s2 p1";
     var help = el("p", { id: uid + "-help", "class": "rf-help" }, T.help);
+    var helpCost = el("p", { id: uid + "-help-cost", "class": "rf-help rf-help-cost" }, T.helpCost);
     var error = el("p", { id: uid + "-error", "class": "rf-error", role: "alert", "aria-live": "polite" });
     var summary = el("p", { "class": "rf-summary", "aria-live": "polite" });
+    var costSummary = el("p", { "class": "rf-cost-summary", "aria-live": "polite" });
     var figure = el("div", { "class": "rf-diagram", role: "img", "aria-label": T.diagram });
     var tableWrap = el("div", { "class": "rf-table-wrap" });
-    [controls, textLabel, area, help, error, summary, figure, tableWrap].forEach(function (n) { root.appendChild(n); });
+    var note = el("p", { "class": "rf-cost-note" }, T.note);
+    [controls, textLabel, area, help, helpCost, error, summary, costSummary, figure, tableWrap, note]
+      .forEach(function (n) { root.appendChild(n); });
 
     function update() {
-      error.textContent = ""; area.removeAttribute("aria-invalid");
+      error.textContent = "";
+      [area, unitInput, chInput, sizeInput].forEach(function (n) { n.removeAttribute("aria-invalid"); });
       var rows, seen, unit = Number(unitInput.value);
       try {
         if (unitInput.value.trim() === "" || !Number.isInteger(unit)) throw new Error("unit must be an integer, got " + (unitInput.value || "nothing"));
@@ -413,27 +579,61 @@
       text += " " + (last.start === null ? T.none(last) : T.sees(last, seen.length, holes));
       summary.textContent = text;
       drawDiagram(figure, last, seen, T);
-      drawTable(tableWrap, rows, T);
+      var cost = null;
+      try { cost = costs(layers, rows); } catch (e) {
+        error.textContent = T.error + e.message;
+        (e.input || area).setAttribute("aria-invalid", "true");
+      }
+      costSummary.textContent = cost ? T.cost(cost.channels, cost.size, approx(cost.params), approx(cost.macs), cost.last) : "";
+      costSummary.hidden = note.hidden = !cost;
+      drawTable(tableWrap, rows, T, layers, cost);
+    }
+
+    // Parameters and multiply-adds (dlnotes.cnn_cost.count) when some layer sets its channels (cN);
+    // null otherwise. Throws an Error naming the problem (with .input: the box to mark).
+    function costs(layers, rows) {
+      var ch = wholeNumber(chInput), size = wholeNumber(sizeInput), e;
+      if (ch === null) { e = new Error(T.badChannels(chInput.value.trim())); e.input = chInput; throw e; }
+      if (size === null) { e = new Error(T.badSize(sizeInput.value.trim())); e.input = sizeInput; throw e; }
+      if (typeof BigInt === "undefined" || !layers.some(function (L) { return L.channels > 0; })) return null;
+      var crows = count(layers, size, ch, rows), tot = totals(crows), z = crows[crows.length - 1];
+      return { rows: crows, params: tot[0], macs: tot[1], channels: ch, size: size,
+        last: z.c_out + " × " + z.size + " × " + z.size };
     }
     select.addEventListener("change", function () { if (select.value) { area.value = PRESETS[select.value]; update(); } });
     area.addEventListener("input", function () { select.value = ""; update(); });
     unitInput.addEventListener("input", update);
+    chInput.addEventListener("input", update);
+    sizeInput.addEventListener("input", update);
     update();
   }
 
-  function drawTable(wrap, rows, T) {
+  function drawTable(wrap, rows, T, layers, cost) {
     var table = el("table", { "class": "rf-table" });
     var head = el("tr");
-    ["#", T.layer, T.stage, T.rf, T.jump, T.pad, T.start, T.centre, T.end].forEach(function (h) { head.appendChild(el("th", {}, h)); });
+    // The cost columns come right after the stage, where they are seen without scrolling sideways.
+    var heads = ["#", T.layer, T.stage].concat(cost ? [T.params, T.macs] : [],
+      [T.rf, T.jump, T.pad, T.start, T.centre, T.end]);
+    heads.forEach(function (h) { head.appendChild(el("th", {}, h)); });
     var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
     var body = el("tbody");
-    rows.forEach(function (r) {
+    rows.forEach(function (r, i) {
       var tr = el("tr", r.uniform ? {} : { "class": "rf-uneven" });
-      [r.index, r.text, r.stage, r.rf_text, r.jump_text, fmt(r.padding), fmt(r.start), fmt(r.centre), fmt(r.end)]
-        .forEach(function (v) { tr.appendChild(el("td", {}, String(v))); });
+      // The layer as typed (relu, bn, sc, ...: analyze calls them all "id"); with costs, the counter's label
+      var label = cost ? cost.rows[i].text : layers[i].kind === "id" ? layers[i].word : r.text;
+      var cells = [r.index, label, r.stage].concat(cost ? [group(cost.rows[i].params), group(cost.rows[i].macs)] : [],
+        [r.rf_text, r.jump_text, fmt(r.padding), fmt(r.start), fmt(r.centre), fmt(r.end)]);
+      var rfCol = cost ? 5 : 3;
+      cells.forEach(function (v, j) { tr.appendChild(el("td", j === rfCol ? { "class": "rf-rf" } : {}, String(v))); });
       body.appendChild(tr);
     });
     table.appendChild(body);
+    if (cost) {
+      var foot = el("tfoot"), tr = el("tr");
+      ["", T.total, "", group(cost.params), group(cost.macs), "", "", "", "", "", ""]
+        .forEach(function (v) { tr.appendChild(el("td", {}, v)); });
+      foot.appendChild(tr); table.appendChild(foot);
+    }
     wrap.textContent = "";
     wrap.appendChild(table);
   }
