@@ -53,7 +53,7 @@ def before_after(style):
 
 @figure("crf-iterations")
 def iterations(style):
-    _, _, probs, K, _, history = flower_run(iterations=10)
+    _, _, probs, K, _, history = flower_run()
     prob_cmap = LinearSegmentedColormap.from_list("p", [style.off, style.accent])
     steps = [0, 1, 2, 5, 10]
     fig = plt.figure(figsize=(8, 3.3))
