@@ -371,3 +371,20 @@ def test_a_deck_that_fails_to_load_says_so_and_retrying_works(open_page):
     assert page.locator("#pq-front").inner_text().strip()
     problems[:] = [p for p in problems if "503" not in p and "Failed to load resource" not in p]
     assert not problems, problems
+
+
+def test_pointing_at_start_fetches_the_cards_quietly(open_page):
+    page, problems = open_page("practice/")
+    requested = []
+    page.on("request", lambda r: requested.append(r.url) if "practice-deck.js" in r.url else None)
+    page.route("**/practice-deck.js*", lambda route: route.fulfill(status=503, body=""))
+    page.locator("#pq-start").hover()
+    page.wait_for_function("document.getElementById('practice').getAttribute('aria-busy') === null")
+    assert len(requested) == 1, "hovering a start button fetches the deck"
+    assert page.locator("#pq-notice").is_hidden(), "a failed prefetch says nothing"
+    page.unroute("**/practice-deck.js*")
+    page.locator("#pq-start").click()
+    page.locator("#pq-card").wait_for(state="visible")
+    assert len(requested) == 2, "the click fetched it again, once"
+    problems[:] = [p for p in problems if "503" not in p and "Failed to load resource" not in p]
+    assert not problems, problems

@@ -17,6 +17,7 @@ long as its HTML is static (nbconvert's output is: no script adds classes later)
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import tinycss2
@@ -113,14 +114,20 @@ def _render(plan, used_vars: set[str], text_of_kept: str) -> str:
     return "\n".join(out)
 
 
+@functools.lru_cache(maxsize=4)
+def _parse(css: str) -> list:
+    """The stylesheet's rules, parsed once per process: every lab page inlines the same
+    JupyterLab CSS (590 KB), and parsing it was most of a cold build's pruning time."""
+    return tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+
+
 def prune(css: str, classes: set[str]) -> str:
     """The part of ``css`` that a page using exactly ``classes`` can need."""
     if not isinstance(css, str):
         raise TypeError(f"prune needs the stylesheet as a str, got {type(css).__name__}")
     if not isinstance(classes, (set, frozenset)) or not all(isinstance(c, str) for c in classes):
         raise TypeError("prune needs the page's class names as a set of str")
-    plan = _select(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True),
-                   set(classes))
+    plan = _select(_parse(css), set(classes))
     decls = list(_walk_decls(plan))
     custom = {}
     for name, value, _ in decls:

@@ -121,9 +121,17 @@
     document.head.appendChild(s);
   }
   function deckFailed() {
+    var asked = deck.waiting.length > 0;       // a prefetch that failed says nothing: a click retries
     deck.state = ""; deck.waiting = [];
-    say(T.deckFail);
+    if (asked) say(T.deckFail);
   }
+  function prefetch() { if (!deck.state) { withDeck(function () {}); deck.waiting = []; } }
+  ["pq-start", "pq-mock-start", "pq-quiz-next"].forEach(function (id) {
+    // The reader is about to start: fetch the cards on the way to the click, not after it.
+    ["pointerenter", "focus", "touchstart"].forEach(function (ev) {
+      $(id).addEventListener(ev, prefetch, { once: true, passive: true });
+    });
+  });
 
   // ---- storage -----------------------------------------------------------------------
   var store = null;
